@@ -1,0 +1,1 @@
+"""Model manifests (data files), installed as the package `vidscore._models`."""

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install vidscore with its test and openai-whisper extras into .venv, then run the test suite.
+# This is the README's test command; .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+# torch first, pinned: this version resolves to the CPU build here; an unpinned torch would pull CUDA.
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
+.venv/bin/python -m pip install --quiet -e ".[test,openai-whisper]"
+.venv/bin/python -m pip check
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "test.sh: pytest collected no tests: failing" >&2
+fi
+exit "$status"

@@ -1,0 +1,6 @@
+"""`python -m vidscore` is the `vidscore` command."""
+
+from vidscore.cli import main
+
+if __name__ == "__main__":
+    main()

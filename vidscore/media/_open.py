@@ -1,0 +1,41 @@
+"""Open a media container with PyAV and turn its failures into one-line `MediaError`s."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+
+from vidscore.errors import MediaError
+
+
+def check_readable(path: Path) -> None:
+    """Fail early, with the reason, for a path that is missing, not a file, empty or unreadable."""
+    if not path.exists():
+        raise MediaError("no such file" if not path.is_symlink() else "broken symbolic link")
+    if not path.is_file():
+        raise MediaError("not a regular file")
+    if path.stat().st_size == 0:
+        raise MediaError("file is empty (0 bytes)")
+    if not os.access(path, os.R_OK):
+        raise MediaError("permission denied (file is not readable)")
+
+
+def open_container(path: Path) -> av.container.InputContainer:
+    """Open `path` for demuxing; raise `MediaError` with the decoder's reason when it is not media."""
+    check_readable(path)
+    try:
+        return av.open(str(path), mode="r", metadata_errors="ignore")
+    except PermissionError as exc:
+        raise MediaError("permission denied (file is not readable)") from exc
+    except av.error.InvalidDataError as exc:
+        raise MediaError(f"not a readable video file ({_reason(exc)})") from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(f"cannot open file ({_reason(exc)})") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """FFmpeg's own reason without the file name PyAV appends to it."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    return " ".join(str(text).split()).rstrip(".")

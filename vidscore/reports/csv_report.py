@@ -1,0 +1,52 @@
+"""The CSV report: one flat row per video, for spreadsheets. Columns are appended, never renamed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from vidscore.result import VideoResult
+
+COLUMNS = (
+    "file", "ok", "error", "duration_s", "fps", "width", "height", "rotation", "codec", "has_audio",
+    "language", "language_prob", "speech_onset_s", "words_per_s", "speech_share", "word_count",
+    "transcript", "warnings",
+)
+
+
+def row(result: VideoResult) -> dict:
+    media, transcript, speech = result.media, result.transcript, result.speech
+    return {
+        "file": result.file,
+        "ok": result.ok,
+        "error": result.error or "",
+        "duration_s": _num(media and media.duration_s),
+        "fps": _num(media and media.fps),
+        "width": media.width if media else "",
+        "height": media.height if media else "",
+        "rotation": media.rotation if media else "",
+        "codec": media.codec if media else "",
+        "has_audio": media.has_audio if media else "",
+        "language": (transcript.language or "") if transcript else "",
+        "language_prob": _num(transcript and transcript.language_prob),
+        "speech_onset_s": _num(speech and speech.speech_onset_s),
+        "words_per_s": _num(speech and speech.words_per_s),
+        "speech_share": _num(speech and speech.speech_share),
+        "word_count": len(transcript.words) if transcript else "",
+        "transcript": transcript.text if transcript else "",
+        "warnings": "; ".join(result.warnings),
+    }
+
+
+def render_csv(results: Sequence[VideoResult]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for result in results:
+        writer.writerow(row(result))
+    return buffer.getvalue()
+
+
+def _num(value) -> str:
+    return "" if value is None or value == "" else f"{float(value):.3f}".rstrip("0").rstrip(".")
