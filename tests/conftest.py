@@ -66,3 +66,18 @@ def rotate_flag(ffmpeg):
         return out
 
     return apply
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache_dir(tmp_path_factory):
+    """Keep the tests' signal cache and assembled models out of the user's cache dir."""
+    import os
+
+    root = tmp_path_factory.mktemp("vidscore-cache")
+    previous = os.environ.get("VIDSCORE_CACHE_DIR")
+    os.environ["VIDSCORE_CACHE_DIR"] = str(root)
+    yield root
+    if previous is None:
+        os.environ.pop("VIDSCORE_CACHE_DIR", None)
+    else:
+        os.environ["VIDSCORE_CACHE_DIR"] = previous

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
+from vidscore.cache import SignalCache
 from vidscore.config import AnalyzeConfig
 from vidscore.errors import ConfigError
 from vidscore.pipeline import analyze
@@ -73,7 +74,8 @@ def per_job_config(config: AnalyzeConfig, jobs: int) -> AnalyzeConfig:
 
 
 def run_batch(
-    videos: list[Path], config: AnalyzeConfig, jobs: int = 1, debug: bool = False
+    videos: list[Path], config: AnalyzeConfig, jobs: int = 1, debug: bool = False,
+    cache: SignalCache = SignalCache(None),
 ) -> Iterator[tuple[int, VideoResult]]:
     """Yield `(input_index, result)` for every video as it finishes.
 
@@ -84,13 +86,13 @@ def run_batch(
     config = per_job_config(config, jobs)
     if jobs <= 1 or len(videos) <= 1:
         for index, video in enumerate(videos):
-            yield index, analyze(video, config, debug=debug)
+            yield index, analyze(video, config, debug=debug, cache=cache)
         return
     pending = list(range(len(videos)))
     context = multiprocessing.get_context("spawn")
     while pending:
         with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
-            futures: dict[Future, int] = {pool.submit(analyze, videos[i], config, debug=debug): i for i in pending}
+            futures: dict[Future, int] = {pool.submit(analyze, videos[i], config, debug=debug, cache=cache): i for i in pending}
             broken: list[int] = []
             try:
                 not_done = set(futures)
@@ -113,12 +115,12 @@ def run_batch(
             # in their own pool so only the culprit becomes an error row.
             for index in sorted(broken):
                 pending.remove(index)
-                yield index, _run_isolated(videos[index], config, debug, context)
+                yield index, _run_isolated(videos[index], config, debug, cache, context)
 
 
-def _run_isolated(video: Path, config: AnalyzeConfig, debug: bool, context) -> VideoResult:
+def _run_isolated(video: Path, config: AnalyzeConfig, debug: bool, cache: SignalCache, context) -> VideoResult:
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         try:
-            return pool.submit(analyze, video, config, debug=debug).result()
+            return pool.submit(analyze, video, config, debug=debug, cache=cache).result()
         except BrokenProcessPool:
             return VideoResult.failed(str(video), "the decoder crashed on this file (worker process died)")

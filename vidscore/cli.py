@@ -55,9 +55,15 @@ def main() -> None:
 @click.option("--language", default="auto", show_default=True, metavar="auto|CODE",
               help="Spoken language (ISO code such as en, it, es), or auto-detect.")
 @click.option("--no-speech", is_flag=True, help="Skip speech recognition (faster; no transcript).")
+@click.option("--product", "products", multiple=True, metavar="NAME=PHOTO",
+              help="A product to look for, with a reference photo of it (repeat for more photos or products).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where extracted signals are cached (default: the user cache dir, see `vidscore cache info`).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the signal cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; only errors and the requested files.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, language, no_speech, quiet, debug):
+def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, language, no_speech, products,
+          cache_dir, no_cache, quiet, debug):
     """Score videos: PATHS are video files and/or folders of videos.
 
     Folders are searched for .mp4 .mov .m4v .webm .mkv .avi files. A file that cannot be scored
@@ -71,7 +77,7 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
     _setup_logging(debug)
     try:
         speech = None if no_speech else SpeechSettings(engine=asr_engine, model=asr_model, language=language)
-        config = AnalyzeConfig(speech=speech)
+        config = AnalyzeConfig(speech=speech, products=_parse_products(products))
         videos = discover(paths, recursive=recursive)
         if not videos:
             raise VidscoreError(f"no video files found in {', '.join(paths)} "
@@ -86,7 +92,7 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
     results: list[VideoResult | None] = [None] * len(videos)
     interrupted = False
     try:
-        for index, result in _with_progress(run_batch(videos, config, jobs=jobs, debug=debug), len(videos), err):
+        for index, result in _with_progress(run_batch(videos, config, jobs=jobs, debug=debug, cache=_cache(cache_dir, no_cache)), len(videos), err):
             results[index] = result
     except KeyboardInterrupt:
         interrupted = True
@@ -120,6 +126,50 @@ def models() -> None:
         languages = status.languages if isinstance(status.languages, str) else ", ".join(status.languages)
         table.add_row(status.name, status.state, languages, f"{status.size_bytes / 1e6:.0f} MB", notes)
     Console().print(table)
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or empty the signal cache (extracted signals, keyed by video content)."""
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def cache_info(cache_dir) -> None:
+    """Where the cache is and how much it holds."""
+    store = _cache(cache_dir, False)
+    videos, entries, size = store.info()
+    click.echo(f"{store.root}: {videos} videos, {entries} entries, {size / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def cache_clear(cache_dir) -> None:
+    """Delete every cached signal (models are kept)."""
+    store = _cache(cache_dir, False)
+    store.clear()
+    click.echo(f"cleared {store.root}")
+
+
+def _cache(cache_dir: Path | None, disabled: bool):
+    from vidscore.cache import SignalCache, default_cache_dir
+
+    return SignalCache(None if disabled else (cache_dir or default_cache_dir()))
+
+
+def _parse_products(values: tuple[str, ...]):
+    """`NAME=PHOTO` options grouped by name into product references; photos must exist."""
+    from vidscore.config import ProductReference
+
+    photos: dict[str, list[Path]] = {}
+    for value in values:
+        name, sep, photo = value.partition("=")
+        if not sep or not name.strip() or not photo.strip():
+            raise VidscoreError(f"--product {value!r}: expected NAME=PHOTO, e.g. --product 'Glowa serum=glowa.jpg'")
+        if not Path(photo).is_file():
+            raise VidscoreError(f"--product {value!r}: no such photo {photo}")
+        photos.setdefault(name.strip(), []).append(Path(photo))
+    return tuple(ProductReference(name=name, images=tuple(paths)) for name, paths in photos.items())
 
 
 def _preflight_speech(settings: SpeechSettings) -> None:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from vidscore.signals.speech import SpeechSettings
+
+
+@dataclass(frozen=True)
+class ProductReference:
+    """A product the user sells: its name, other names it goes by, and reference photos of it."""
+
+    name: str
+    images: tuple[Path, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -18,3 +28,4 @@ class AnalyzeConfig:
     speech: SpeechSettings | None = field(default_factory=SpeechSettings)
     frame_rate_hz: float = 2.0
     max_side_px: int = 640
+    products: tuple[ProductReference, ...] = ()

@@ -1,22 +1,59 @@
-"""`analyze`: one video in, one `VideoResult` out, no shared state (what a process pool maps over)."""
+"""`analyze`: one video in, one `VideoResult` out, no shared state (what a process pool maps over).
+
+The work has two independent halves run side by side: the visual pass (decode once, feed every
+visual signal) in the calling thread, and the audio half (decode audio, transcribe, audio
+features) in a worker thread; both release the GIL in their native code, so two cores are used.
+Every signal is looked up in the signal cache first and only the missing ones are computed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from vidscore.cache import SignalCache, file_sha256
 from vidscore.config import AnalyzeConfig
 from vidscore.errors import MediaError, VidscoreError, one_line
 from vidscore.media import load_audio, probe
-from vidscore.media.scan import scan_video
-from vidscore.result import VideoResult
-from vidscore.signals.speech import speech_stats, transcribe
+from vidscore.media.probe import MediaInfo
+from vidscore.media.scan import SCAN_VERSION, VisualScan, scan_video
+from vidscore.result import Signals, VideoResult
+from vidscore.signals.base import FrameSignal
+from vidscore.signals.speech import SPEECH_SIGNAL_VERSION, Transcript, model_label, speech_stats, transcribe
 
 log = logging.getLogger(__name__)
 
+NO_CACHE = SignalCache(None)
 
-def analyze(path: str | Path, config: AnalyzeConfig | None = None, *, debug: bool = False) -> VideoResult:
+
+def visual_signals(config: AnalyzeConfig) -> list[FrameSignal]:
+    """The visual signals this config asks for, fresh (they hold per-video state)."""
+    from vidscore.signals.faces import FaceSignal
+    from vidscore.signals.product import ProductSignal
+    from vidscore.signals.shots import ShotsSignal
+    from vidscore.signals.text import TextSignal
+
+    signals: list[FrameSignal] = [ShotsSignal(), TextSignal(), FaceSignal()]
+    if config.products:
+        signals.append(ProductSignal(config.products))
+    return signals
+
+
+def _track_types() -> dict[str, type]:
+    from vidscore.signals.faces import FaceTrack
+    from vidscore.signals.product import ProductTrack
+    from vidscore.signals.shots import ShotsTrack
+    from vidscore.signals.text import TextTrack
+
+    return {"shots": ShotsTrack, "text": TextTrack, "faces": FaceTrack, "product": ProductTrack}
+
+
+def analyze(
+    path: str | Path, config: AnalyzeConfig | None = None, *, debug: bool = False, cache: SignalCache = NO_CACHE
+) -> VideoResult:
     """Extract the signals of one video.
 
     Never raises for a bad file: the result carries `ok=False` and a one-line `error` instead, so a
@@ -28,25 +65,21 @@ def analyze(path: str | Path, config: AnalyzeConfig | None = None, *, debug: boo
     media = None
     try:
         media = probe(path)
-        scan = scan_video(path, media, rate_hz=config.frame_rate_hz, max_side_px=config.max_side_px)
-        warnings: list[str] = []
-        transcript = stats = None
-        if config.speech is not None:
-            audio = None
-            if media.has_audio:
-                try:
-                    audio = load_audio(path)
-                except MediaError as exc:
-                    warnings.append(f"audio skipped: {one_line(exc)}")
-            transcript = transcribe(audio, config.speech)
-            stats = speech_stats(transcript, media.duration_s)
+        video_sha256 = file_sha256(path) if cache.enabled else ""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidscore-audio") as pool:
+            audio_half = pool.submit(_audio_half, path, media, config, cache, video_sha256)
+            try:
+                scan, tracks = _visual_half(path, media, config, cache, video_sha256)
+            finally:
+                transcript, audio_track, warnings = audio_half.result()
         return VideoResult(
             file=file,
             ok=True,
             media=media,
             scan=scan,
             transcript=transcript,
-            speech=stats,
+            speech=speech_stats(transcript, media.duration_s) if transcript is not None else None,
+            signals=Signals(audio=audio_track, **tracks),
             warnings=tuple(warnings),
             elapsed_s=time.perf_counter() - started,
         )
@@ -62,3 +95,77 @@ def analyze(path: str | Path, config: AnalyzeConfig | None = None, *, debug: boo
             file, f"internal error: {one_line(exc)} (rerun with --debug for the traceback)", media,
             time.perf_counter() - started,
         )
+
+
+def _visual_half(
+    path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str
+) -> tuple[VisualScan, dict]:
+    """Cached visual tracks, plus one decode pass for the signals not in the cache."""
+    types = _track_types()
+    tracks: dict = {}
+    pending: list[FrameSignal] = []
+    for signal in visual_signals(config):
+        payload = cache.get(video_sha256, signal.name, signal.version, signal.settings())
+        if payload is None:
+            pending.append(signal)
+        else:
+            tracks[signal.name] = types[signal.name].from_json(payload)
+    scan_settings = {"rate_hz": config.frame_rate_hz, "max_side_px": config.max_side_px}
+    scan_payload = cache.get(video_sha256, "scan", SCAN_VERSION, scan_settings)
+    if pending or scan_payload is None:
+        scan = scan_video(path, media, rate_hz=config.frame_rate_hz, max_side_px=config.max_side_px,
+                          signals=pending)
+        cache.put(video_sha256, "scan", SCAN_VERSION, scan_settings, scan.to_json())
+        for signal in pending:
+            track = signal.finish(media)
+            tracks[signal.name] = track
+            cache.put(video_sha256, signal.name, signal.version, signal.settings(), track.to_json())
+    else:
+        scan = VisualScan.from_json(scan_payload)
+    return scan, tracks
+
+
+def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str):
+    """Transcript (None with --no-speech), audio features and warnings; audio decoded at most once."""
+    from vidscore.signals.audio_features import AUDIO_FEATURES_VERSION, AudioTrack, audio_features
+
+    warnings: list[str] = []
+    audio_cache: list = []
+
+    def audio():
+        if not audio_cache:
+            samples = None
+            if media.has_audio:
+                try:
+                    samples = load_audio(path)
+                except MediaError as exc:
+                    warnings.append(f"audio skipped: {one_line(exc)}")
+            audio_cache.append(samples)
+        return audio_cache[0]
+
+    transcript = None
+    if config.speech is not None:
+        speech_settings = {**dataclasses.asdict(config.speech), "cpu_threads": None, "model": model_label(config.speech)}
+        payload = cache.get(video_sha256, "speech", SPEECH_SIGNAL_VERSION, speech_settings)
+        if payload is not None:
+            transcript = Transcript.from_json(payload)
+        else:
+            transcript = transcribe(audio(), config.speech)
+            if not warnings:  # a transcript of damaged audio is not worth keeping
+                cache.put(video_sha256, "speech", SPEECH_SIGNAL_VERSION, speech_settings, transcript.to_json())
+    spans = [(w.start_s, w.end_s) for w in transcript.words] if transcript is not None else []
+    audio_settings = {"speech_spans": bool(transcript is not None), "transcript": _spans_key(spans)}
+    payload = cache.get(video_sha256, "audio", AUDIO_FEATURES_VERSION, audio_settings)
+    if payload is not None:
+        audio_track = AudioTrack.from_json(payload)
+    else:
+        audio_track = audio_features(audio(), media.duration_s, spans)
+        if not warnings:
+            cache.put(video_sha256, "audio", AUDIO_FEATURES_VERSION, audio_settings, audio_track.to_json())
+    return transcript, audio_track, warnings
+
+
+def _spans_key(spans: list[tuple[float, float]]) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr([(round(a, 3), round(b, 3)) for a, b in spans]).encode()).hexdigest()[:16]

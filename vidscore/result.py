@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vidscore.media.probe import MediaInfo
 from vidscore.signals.speech import SpeechStats, Transcript
 from vidscore.media.scan import VisualScan
 
+if TYPE_CHECKING:
+    from vidscore.signals.audio_features import AudioTrack
+    from vidscore.signals.faces import FaceTrack
+    from vidscore.signals.product import ProductTrack
+    from vidscore.signals.shots import ShotsTrack
+    from vidscore.signals.text import TextTrack
+
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The timestamped tracks of one video; a track is None when its signal did not run."""
+
+    shots: ShotsTrack | None = None
+    text: TextTrack | None = None
+    faces: FaceTrack | None = None
+    product: ProductTrack | None = None
+    audio: AudioTrack | None = None
+
+    def to_json(self) -> dict:
+        names = ("shots", "text", "faces", "product", "audio")
+        return {name: (track.to_json() if (track := getattr(self, name)) is not None else None) for name in names}
 
 
 @dataclass(frozen=True)
@@ -22,6 +45,7 @@ class VideoResult:
     scan: VisualScan | None = None
     transcript: Transcript | None = None
     speech: SpeechStats | None = None
+    signals: Signals = field(default_factory=Signals)
     warnings: tuple[str, ...] = ()
     elapsed_s: float = 0.0
 
@@ -39,6 +63,7 @@ class VideoResult:
             "scan": self.scan.to_json() if self.scan else None,
             "transcript": self.transcript.to_json() if self.transcript else None,
             "speech": self.speech.to_json() if self.speech else None,
+            "signals": self.signals.to_json(),
             "warnings": list(self.warnings),
             "elapsed_s": round(self.elapsed_s, 3),
         }

@@ -7,19 +7,22 @@ how a truncated upload is caught.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vidscore.errors import MediaError
 from vidscore.media.frames import Frame, sample_frames
 from vidscore.media.probe import MediaInfo
 
-FrameConsumer = Callable[[Frame], None]
+if TYPE_CHECKING:
+    from vidscore.signals.base import FrameSignal
 
 # A picture that stops this long before the stated duration (and before 90 % of it) is truncated.
 TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_MIN_COVERED_FRAC = 0.9
+SCAN_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,43 @@ class VisualScan:
             "decoded_until_s": round(self.decoded_until_s, 3),
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> VisualScan:
+        return cls(
+            samples=int(data["samples"]),
+            rate_hz=float(data["rate_hz"]),
+            frame_width=int(data["frame_width"]),
+            frame_height=int(data["frame_height"]),
+            decoded_until_s=float(data["decoded_until_s"]),
+        )
+
 
 def scan_video(
     path: str | Path,
     media: MediaInfo,
     rate_hz: float,
     max_side_px: int,
-    consumers: Sequence[FrameConsumer] = (),
+    signals: Sequence[FrameSignal] = (),
 ) -> VisualScan:
-    """Decode `path` once at `rate_hz`, feed every sample to `consumers`, and check completeness."""
+    """Decode `path` once and feed each signal the frames it asked for; check completeness.
+
+    The stream is sampled at the highest rate and size any signal wants (at least `rate_hz`,
+    `max_side_px`); each signal then gets the samples on its own time grid, shrunk to its size.
+    """
+    from vidscore.signals.base import fit_image
+
+    rate_hz = max([rate_hz, *(s.rate_hz for s in signals)])
+    max_side_px = max([max_side_px, *(s.max_side_px for s in signals)])
+    next_due_s = [0.0] * len(signals)
     count, last_t_s, size = 0, 0.0, (0, 0)
     for frame in sample_frames(path, rate_hz=rate_hz, max_side_px=max_side_px):
-        for consume in consumers:
-            consume(frame)
+        for i, signal in enumerate(signals):
+            if frame.t_s + 0.5 / rate_hz < next_due_s[i]:
+                continue
+            period_s = 1.0 / signal.rate_hz
+            next_due_s[i] = (int(frame.t_s / period_s + 1e-6) + 1) * period_s
+            image = fit_image(frame.image, signal.max_side_px)
+            signal.consume(frame if image is frame.image else Frame(t_s=frame.t_s, image=image))
         count += 1
         last_t_s = frame.t_s
         size = (frame.image.shape[1], frame.image.shape[0])

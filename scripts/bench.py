@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Benchmarks for vidscore, one section per expensive stage (`--section asr`, ...).
+
+ASR: for each model, the real-time factor (transcription time / audio duration) on ~30 s of speech
+made by concatenating the samples' audio (espeak-ng clips when the samples are not built yet),
+with model resolution (assembly + sha256), hashing and loading timed separately, and a plain
+faster-whisper call with the same model as the baseline vidscore's extra steps are measured against.
+
+    .venv/bin/python scripts/bench.py --section asr [--seconds 30] [--repeat 2] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+from statistics import median
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a source checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+SR = 16_000
+ASR_MODELS = ("base", "tiny.en")
+ESPEAK_LINES = (
+    ("en-us", "Stop scrolling! This serum fixed my dry skin in three days."),
+    ("en-us", "Today only, twenty percent off. Tap the link in bio and shop now."),
+    ("it", "Guarda qui! Questo siero ha cambiato la mia pelle. Clicca il link in bio e acquista ora."),
+    ("en-us", "Here is a quick look at our new kitchen organiser. You can find it on our website."),
+)
+GAP_S = 0.6  # silence between concatenated clips
+
+
+# ---------------------------------------------------------------------------------- audio
+
+
+def samples_audio(samples_dir: Path) -> list[np.ndarray]:
+    """Decoded audio of every sample with an audio track, in expected.json order."""
+    expected = samples_dir / "expected.json"
+    if not expected.is_file():
+        return []
+    from vidscore.media import load_audio
+
+    entries = json.loads(expected.read_text("utf-8"))["samples"]
+    clips = [load_audio(samples_dir / name) for name, e in entries.items() if e.get("has_audio")]
+    return [c for c in clips if c is not None and c.size]
+
+
+def espeak_audio(workdir: Path) -> list[np.ndarray]:
+    """A few spoken lines from espeak-ng (English and Italian)."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return []
+    from vidscore.signals.speech import resample
+
+    clips = []
+    for i, (voice, text) in enumerate(ESPEAK_LINES):
+        wav = workdir / f"line{i}.wav"
+        subprocess.run([exe, "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
+        with wave.open(str(wav)) as w:
+            x = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(np.float32) / 32768
+            clips.append(resample(x, w.getframerate(), SR))
+    return clips
+
+
+def concat_to_length(clips: list[np.ndarray], seconds: float) -> np.ndarray:
+    """Clips one after another (cycling, GAP_S apart) cut to `seconds`."""
+    n = int(seconds * SR)
+    gap = np.zeros(int(GAP_S * SR), np.float32)
+    parts, total, i = [], 0, 0
+    while total < n:
+        clip = clips[i % len(clips)]
+        parts += [clip, gap]
+        total += clip.size + gap.size
+        i += 1
+    return np.concatenate(parts)[:n].astype(np.float32)
+
+
+def bench_audio(seconds: float, samples_dir: Path) -> tuple[np.ndarray, str]:
+    clips = samples_audio(samples_dir)
+    source = f"samples in {samples_dir}"
+    if not clips:
+        with tempfile.TemporaryDirectory() as tmp:
+            clips = espeak_audio(Path(tmp))
+        source = "espeak-ng clips"
+    if not clips:
+        raise SystemExit("bench: no samples (scripts/make_samples.py) and no espeak-ng to make speech")
+    return concat_to_length(clips, seconds), source
+
+
+# ---------------------------------------------------------------------------------- asr
+
+
+def _timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def bench_asr_model(name: str, audio: np.ndarray, threads: int, repeat: int) -> dict:
+    """Resolve, hash, load and transcribe with one model; times in seconds."""
+    from vidscore import modelstore
+    from vidscore.signals import speech
+
+    duration_s = audio.size / SR
+    resolved, resolve_s = _timed(modelstore.resolve_model, name)  # first in this process: verifies
+    _, hash_s = _timed(modelstore.sha256_file, resolved.path / "model.bin")
+    settings = speech.SpeechSettings(model=name, cpu_threads=threads)
+    model, load_s = _timed(speech.load_model, settings)
+
+    runs, transcript = [], None
+    for _ in range(repeat):
+        transcript, t = _timed(speech.transcribe, audio, settings)
+        runs.append(t)
+    baseline = []
+    for _ in range(repeat):  # the unavoidable work: the same model, default options, VAD, words
+        _, t = _timed(lambda: list(model.transcribe(audio, beam_size=speech.BEAM_SIZE, vad_filter=True,
+                                                    word_timestamps=True)[0]))
+        baseline.append(t)
+    t_s, b_s = median(runs), median(baseline)
+    return {
+        "model": name,
+        "threads": threads,
+        "audio_s": round(duration_s, 2),
+        "resolve_s": round(resolve_s, 3),
+        "sha256_s": round(hash_s, 3),
+        "load_s": round(load_s, 3),
+        "transcribe_s": round(t_s, 3),
+        "rtf": round(t_s / duration_s, 4),
+        "baseline_s": round(b_s, 3),
+        "baseline_rtf": round(b_s / duration_s, 4),
+        "runs_s": [round(r, 3) for r in runs],
+        "language": transcript.language,
+        "words": len(transcript.words),
+        "text_head": transcript.text[:80],
+    }
+
+
+def bench_asr(args: argparse.Namespace) -> list[dict]:
+    audio, source = bench_audio(args.seconds, args.samples)
+    print(f"asr: {audio.size / SR:.1f} s of audio from {source}; threads={args.threads or 'all'}; "
+          f"load avg {os.getloadavg()[0]:.2f}", flush=True)
+    rows = []
+    for name in args.models:
+        from vidscore.signals.speech import SpeechSettings
+
+        threads = SpeechSettings(cpu_threads=args.threads).threads()
+        row = bench_asr_model(name, audio, threads, args.repeat)
+        rows.append(row)
+        print(f"  {name:8s} RTF {row['rtf']:.3f} ({row['transcribe_s']:.2f} s; plain faster-whisper "
+              f"{row['baseline_rtf']:.3f}) | resolve {row['resolve_s']:.2f} s, sha256 {row['sha256_s']:.2f} s, "
+              f"load {row['load_s']:.2f} s | {row['language']}, {row['words']} words", flush=True)
+    return rows
+
+
+# ---------------------------------------------------------------------------------- main
+
+SECTIONS = {"asr": bench_asr}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--section", choices=[*SECTIONS, "all"], default="all")
+    ap.add_argument("--samples", type=Path, default=ROOT / "samples", help="samples folder (expected.json)")
+    ap.add_argument("--seconds", type=float, default=30.0, help="ASR audio length")
+    ap.add_argument("--models", nargs="+", default=list(ASR_MODELS), help="ASR models to time")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (median reported)")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args(argv)
+    chosen = list(SECTIONS) if args.section == "all" else [args.section]
+    results = {name: SECTIONS[name](args) for name in chosen}
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
