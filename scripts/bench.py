@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Benchmarks for vidscore, one section per expensive stage (`--section asr`, ...).
+"""Benchmarks for vidscore, one section per expensive stage (`--section asr|pipeline|rescore`).
+
+Pipeline: on a generated 30 s 1080x1920 clip, the end-to-end time (cold: a fresh process; warm:
+models loaded) against the floor (decode every frame once + transcribe with the same model), the
+per-stage times and peak RSS. Rescore: seconds per video when every signal comes from the cache.
 
 ASR: for each model, the real-time factor (transcription time / audio duration) on ~30 s of speech
 made by concatenating the samples' audio (espeak-ng clips when the samples are not built yet),
@@ -162,9 +166,111 @@ def bench_asr(args: argparse.Namespace) -> list[dict]:
     return rows
 
 
+# ---------------------------------------------------------------------------------- pipeline
+
+
+def bench_clip(width: int = 1080, height: int = 1920, seconds: float = 30.0) -> Path:
+    """The generated 30 s 1080x1920 H.264+AAC ad (speech, cuts, text, product), built once into /tmp."""
+    out = Path(tempfile.gettempdir()) / "vidscore-bench" / f"bench_{width}x{height}_{seconds:g}s.mp4"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import make_samples
+
+        print(f"building {out} (about a minute, once)...", flush=True)
+        make_samples.build_bench_clip(out, width=width, height=height, duration_s=seconds)
+    return out
+
+
+def decode_all_frames_s(path: Path) -> float:
+    """The decoding floor: every video frame decoded once (threaded, no conversion)."""
+    import av
+
+    start = time.perf_counter()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for _ in container.decode(stream):
+            pass
+    return time.perf_counter() - start
+
+
+def bench_pipeline(args: argparse.Namespace) -> dict:
+    """`total / floor` for one clip: floor = decode every frame + transcribe with the same model."""
+    from vidscore import AnalyzeConfig, analyze
+    from vidscore.config import ProductReference
+    from vidscore.media import load_audio
+    from vidscore.signals import speech
+
+    clip = bench_clip()
+    products = (ProductReference("Glowa serum", (args.samples / "products" / "glowa_front.jpg",)),)
+    config = AnalyzeConfig(products=products)
+    print(f"pipeline: {clip.name}, load avg {os.getloadavg()[0]:.2f}", flush=True)
+
+    # Cold: a fresh process, models loaded from disk, no signal cache (as a user's first run).
+    product_arg = f"Glowa serum={products[0].images[0]}"
+    cmd = [sys.executable, "-c", "import resource, sys; from vidscore.cli import main; "
+           "sys.argv = ['vidscore'] + sys.argv[1:]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+           "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
+           "score", str(clip), "--no-cache", "-q", "--product", product_arg]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    cold_s = time.perf_counter() - start
+    rss_mb = next((int(line.split()[1]) / 1024 for line in done.stderr.splitlines() if line.startswith("maxrss_kb")),
+                  float("nan"))
+
+    # Warm: models already loaded in this process (first analyze warms up, second is timed).
+    analyze(clip, config)
+    warm, warm_s = _timed(analyze, clip, config)
+    if not warm.ok:
+        raise SystemExit(f"bench clip failed: {warm.error}")
+
+    # Floor, measured in the same process after the warm run, each part alone.
+    decode_s = decode_all_frames_s(clip)
+    audio = load_audio(clip)
+    settings = speech.SpeechSettings()
+    model = speech.load_model(settings)
+    _, asr_s = _timed(lambda: list(model.transcribe(audio, beam_size=speech.BEAM_SIZE, vad_filter=True,
+                                                    word_timestamps=True)[0]))
+    floor_s = decode_s + asr_s
+
+    row = {
+        "clip": clip.name, "duration_s": round(warm.media.duration_s, 2),
+        "floor_s": round(floor_s, 2), "floor_decode_s": round(decode_s, 2), "floor_asr_s": round(asr_s, 2),
+        "cold_total_s": round(cold_s, 2), "warm_total_s": round(warm_s, 2),
+        "warm_over_floor": round(warm_s / floor_s, 2), "cold_over_floor": round(cold_s / floor_s, 2),
+        "peak_rss_mb_cold": round(rss_mb), "stages_s": {k: round(v, 2) for k, v in warm.timings_s.items()},
+    }
+    print(f"  floor {floor_s:.2f} s (decode all frames {decode_s:.2f} s + ASR {asr_s:.2f} s)")
+    print(f"  warm total {warm_s:.2f} s -> total/floor {row['warm_over_floor']:.2f}")
+    print(f"  cold total {cold_s:.2f} s (fresh process, models loaded) -> {row['cold_over_floor']:.2f} x floor; "
+          f"peak RSS {rss_mb:.0f} MB")
+    print("  stages (warm; visual and audio halves overlap): "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in row["stages_s"].items()), flush=True)
+    return row
+
+
+def bench_rescore(args: argparse.Namespace) -> dict:
+    """A cached re-score of the samples: seconds per video once every signal is in the cache."""
+    from vidscore import AnalyzeConfig, analyze
+    from vidscore.cache import SignalCache
+
+    videos = sorted(args.samples.glob("*.mp4"))
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = SignalCache(Path(tmp))
+        for video in videos:
+            analyze(video, AnalyzeConfig(), cache=cache)
+        start = time.perf_counter()
+        for video in videos:
+            analyze(video, AnalyzeConfig(), cache=cache)
+        per_video_s = (time.perf_counter() - start) / len(videos)
+    print(f"rescore: {per_video_s * 1000:.0f} ms per video from the cache ({len(videos)} samples)", flush=True)
+    return {"videos": len(videos), "per_video_s": round(per_video_s, 4)}
+
+
 # ---------------------------------------------------------------------------------- main
 
-SECTIONS = {"asr": bench_asr}
+SECTIONS = {"asr": bench_asr, "pipeline": bench_pipeline, "rescore": bench_rescore}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -357,7 +357,7 @@ def sample_specs() -> list[SampleSpec]:
                 ProductSeg(2.6, 6.0, Pose(0.44, 0.50, 0.46, -2, 0.1), Pose(0.43, 0.49, 0.50, 3, -0.08), bob=0.008),
             ),
             display_rotation=270,
-            key_phrases=("quick unboxing", "look at this"),
+            key_phrases=("look at this",),
         ),
     ]
 

@@ -153,3 +153,32 @@ def test_python_dash_m_and_console_script(samples_dir):
     assert json.loads(done.stdout)["results"][0]["media"]["has_audio"] is False
     script = Path(sys.executable).with_name("vidscore")
     assert subprocess.run([str(script), "--help"], capture_output=True, text=True).returncode == 0
+
+
+def test_wrong_asr_model_path_is_a_usage_error(samples_dir, tmp_path):
+    code, _, err = run_cli("score", str(samples_dir / "strong.mp4"), "--asr-model", str(tmp_path / "nope"))
+    assert code == 2 and "nope" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_models_command_lists_both_models():
+    code, out, _ = run_cli("models")
+    assert code == 0 and "base" in out and "tiny.en" in out
+
+
+def test_product_option_and_cache(samples_dir, tmp_path):
+    photo = samples_dir / "products" / "glowa_front.jpg"
+    args = ("score", str(samples_dir / "no_audio.mp4"), "--no-speech", "--product", f"Glowa serum={photo}",
+            "--cache-dir", str(tmp_path / "cache"), "--json", "-", "-q")
+    code, out, _ = run_cli(*args)
+    assert code == 0
+    first = json.loads(out)["results"][0]
+    (product,) = first["signals"]["product"]["products"]
+    assert product["name"] == "Glowa serum" and product["first_seen_s"] == pytest.approx(0.5, abs=0.5)
+    code, out, _ = run_cli(*args)  # second run: every signal from the cache, same result
+    again = json.loads(out)["results"][0]
+    assert again["signals"] == first["signals"] and "decode" not in again["timings_s"]
+    code, out, _ = run_cli("cache", "info", "--cache-dir", str(tmp_path / "cache"))
+    assert code == 0 and "1 videos" in out
+    code, _, err = run_cli("score", str(samples_dir / "no_audio.mp4"), "--product", "Glowa=missing.jpg")
+    assert code == 2 and "missing.jpg" in err

@@ -99,9 +99,9 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
     finished = [r for r in results if r is not None]
     _write_reports(finished, json_out, csv_out)
     if not quiet and not stdout_taken:
-        from vidscore.reports.terminal import print_results
+        from vidscore.reports.terminal import print_results, stdout_console
 
-        print_results(finished, Console())
+        print_results(finished, stdout_console())
     for result in finished:
         if not result.ok:
             click.echo(f"vidscore: {result.file}: {result.error}", err=True)

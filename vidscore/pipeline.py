@@ -67,11 +67,17 @@ def analyze(
         media = probe(path)
         video_sha256 = file_sha256(path) if cache.enabled else ""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidscore-audio") as pool:
-            audio_half = pool.submit(_audio_half, path, media, config, cache, video_sha256)
+            timings_s: dict[str, float] = {}
+            audio_half = pool.submit(_audio_half, path, media, config, cache, video_sha256, timings_s)
             try:
-                scan, tracks = _visual_half(path, media, config, cache, video_sha256)
+                scan, tracks = _visual_half(path, media, config, cache, video_sha256, timings_s)
             finally:
                 transcript, audio_track, warnings = audio_half.result()
+        faces = tracks.get("faces")
+        if faces is not None and not faces.available:
+            from vidscore.signals.faces import detector_problem
+
+            warnings.append(detector_problem() or "face detector unavailable")
         return VideoResult(
             file=file,
             ok=True,
@@ -82,6 +88,7 @@ def analyze(
             signals=Signals(audio=audio_track, **tracks),
             warnings=tuple(warnings),
             elapsed_s=time.perf_counter() - started,
+            timings_s=timings_s,
         )
     except VidscoreError as exc:
         return VideoResult.failed(file, one_line(exc), media, time.perf_counter() - started)
@@ -98,7 +105,7 @@ def analyze(
 
 
 def _visual_half(
-    path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str
+    path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str, timings_s: dict
 ) -> tuple[VisualScan, dict]:
     """Cached visual tracks, plus one decode pass for the signals not in the cache."""
     types = _track_types()
@@ -114,10 +121,12 @@ def _visual_half(
     scan_payload = cache.get(video_sha256, "scan", SCAN_VERSION, scan_settings)
     if pending or scan_payload is None:
         scan = scan_video(path, media, rate_hz=config.frame_rate_hz, max_side_px=config.max_side_px,
-                          signals=pending)
+                          signals=pending, timings_s=timings_s)
         cache.put(video_sha256, "scan", SCAN_VERSION, scan_settings, scan.to_json())
         for signal in pending:
+            finish_started = time.perf_counter()
             track = signal.finish(media)
+            timings_s[signal.name] = timings_s.get(signal.name, 0.0) + time.perf_counter() - finish_started
             tracks[signal.name] = track
             cache.put(video_sha256, signal.name, signal.version, signal.settings(), track.to_json())
     else:
@@ -125,7 +134,9 @@ def _visual_half(
     return scan, tracks
 
 
-def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str):
+def _audio_half(
+    path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCache, video_sha256: str, timings_s: dict
+):
     """Transcript (None with --no-speech), audio features and warnings; audio decoded at most once."""
     from vidscore.signals.audio_features import AUDIO_FEATURES_VERSION, AudioTrack, audio_features
 
@@ -134,6 +145,7 @@ def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCach
 
     def audio():
         if not audio_cache:
+            decode_started = time.perf_counter()
             samples = None
             if media.has_audio:
                 try:
@@ -141,6 +153,7 @@ def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCach
                 except MediaError as exc:
                     warnings.append(f"audio skipped: {one_line(exc)}")
             audio_cache.append(samples)
+            timings_s["audio_decode"] = time.perf_counter() - decode_started
         return audio_cache[0]
 
     transcript = None
@@ -150,7 +163,10 @@ def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCach
         if payload is not None:
             transcript = Transcript.from_json(payload)
         else:
-            transcript = transcribe(audio(), config.speech)
+            samples = audio()
+            speech_started = time.perf_counter()
+            transcript = transcribe(samples, config.speech)
+            timings_s["speech"] = time.perf_counter() - speech_started
             if not warnings:  # a transcript of damaged audio is not worth keeping
                 cache.put(video_sha256, "speech", SPEECH_SIGNAL_VERSION, speech_settings, transcript.to_json())
     spans = [(w.start_s, w.end_s) for w in transcript.words] if transcript is not None else []
@@ -159,7 +175,10 @@ def _audio_half(path, media: MediaInfo, config: AnalyzeConfig, cache: SignalCach
     if payload is not None:
         audio_track = AudioTrack.from_json(payload)
     else:
-        audio_track = audio_features(audio(), media.duration_s, spans)
+        samples = audio()
+        features_started = time.perf_counter()
+        audio_track = audio_features(samples, media.duration_s, spans)
+        timings_s["audio_features"] = time.perf_counter() - features_started
         if not warnings:
             cache.put(video_sha256, "audio", AUDIO_FEATURES_VERSION, audio_settings, audio_track.to_json())
     return transcript, audio_track, warnings

@@ -48,6 +48,7 @@ class VideoResult:
     signals: Signals = field(default_factory=Signals)
     warnings: tuple[str, ...] = ()
     elapsed_s: float = 0.0
+    timings_s: dict[str, float] = field(default_factory=dict)  # seconds per stage (computed, not cached)
 
     @classmethod
     def failed(cls, file: str, error: str, media: MediaInfo | None = None, elapsed_s: float = 0.0) -> VideoResult:
@@ -66,4 +67,5 @@ class VideoResult:
             "signals": self.signals.to_json(),
             "warnings": list(self.warnings),
             "elapsed_s": round(self.elapsed_s, 3),
+            "timings_s": {stage: round(seconds, 3) for stage, seconds in self.timings_s.items()},
         }
