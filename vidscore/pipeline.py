@@ -156,31 +156,28 @@ def _audio_half(
             timings_s["audio_decode"] = time.perf_counter() - decode_started
         return audio_cache[0]
 
+    def cached(name: str, version: int, settings: dict, track_type, compute):
+        """The cached track, or `compute(audio)` timed and stored (unless the audio was damaged)."""
+        payload = cache.get(video_sha256, name, version, settings)
+        if payload is not None:
+            return track_type.from_json(payload)
+        samples = audio()
+        started = time.perf_counter()
+        track = compute(samples)
+        timings_s[name] = time.perf_counter() - started
+        if not warnings:  # a track of damaged audio is not worth keeping
+            cache.put(video_sha256, name, version, settings, track.to_json())
+        return track
+
     transcript = None
     if config.speech is not None:
         speech_settings = {**dataclasses.asdict(config.speech), "cpu_threads": None, "model": model_label(config.speech)}
-        payload = cache.get(video_sha256, "speech", SPEECH_SIGNAL_VERSION, speech_settings)
-        if payload is not None:
-            transcript = Transcript.from_json(payload)
-        else:
-            samples = audio()
-            speech_started = time.perf_counter()
-            transcript = transcribe(samples, config.speech)
-            timings_s["speech"] = time.perf_counter() - speech_started
-            if not warnings:  # a transcript of damaged audio is not worth keeping
-                cache.put(video_sha256, "speech", SPEECH_SIGNAL_VERSION, speech_settings, transcript.to_json())
+        transcript = cached("speech", SPEECH_SIGNAL_VERSION, speech_settings, Transcript,
+                            lambda samples: transcribe(samples, config.speech))
     spans = [(w.start_s, w.end_s) for w in transcript.words] if transcript is not None else []
     audio_settings = {"speech_spans": bool(transcript is not None), "transcript": _spans_key(spans)}
-    payload = cache.get(video_sha256, "audio", AUDIO_FEATURES_VERSION, audio_settings)
-    if payload is not None:
-        audio_track = AudioTrack.from_json(payload)
-    else:
-        samples = audio()
-        features_started = time.perf_counter()
-        audio_track = audio_features(samples, media.duration_s, spans)
-        timings_s["audio_features"] = time.perf_counter() - features_started
-        if not warnings:
-            cache.put(video_sha256, "audio", AUDIO_FEATURES_VERSION, audio_settings, audio_track.to_json())
+    audio_track = cached("audio", AUDIO_FEATURES_VERSION, audio_settings, AudioTrack,
+                         lambda samples: audio_features(samples, media.duration_s, spans))
     return transcript, audio_track, warnings
 
 
