@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from vidscore import __version__
-from vidscore.batch import default_jobs, discover, run_batch
+from vidscore.batch import VIDEO_EXTENSIONS, default_jobs, discover, run_batch
 from vidscore.config import AnalyzeConfig
 from vidscore.errors import VidscoreError, one_line
 from vidscore.result import VideoResult
@@ -81,7 +81,7 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
         videos = discover(paths, recursive=recursive)
         if not videos:
             raise VidscoreError(f"no video files found in {', '.join(paths)} "
-                                f"(looked for {', '.join(sorted(_extensions()))}{'' if recursive else '; add --recursive for sub-folders'})")
+                                f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS))}{'' if recursive else '; add --recursive for sub-folders'})")
         if speech is not None:
             _preflight_speech(speech)
     except VidscoreError as exc:
@@ -212,12 +212,6 @@ def _write_reports(results: list[VideoResult], json_out: str | None, csv_out: st
         from vidscore.reports.csv_report import render_csv
 
         write_text(csv_out, render_csv(results))
-
-
-def _extensions():
-    from vidscore.batch import VIDEO_EXTENSIONS
-
-    return VIDEO_EXTENSIONS
 
 
 def _setup_logging(debug: bool) -> None:

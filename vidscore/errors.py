@@ -21,6 +21,13 @@ class ConfigError(VidscoreError):
     """An option or configuration value is invalid."""
 
 
+def folded(exc: BaseException) -> str:
+    """An underlying library's reason on one line: its `strerror` when it has one (FFmpeg and OS
+    errors, without the file name they append), else its message, else its type name."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    return " ".join(str(text).split()).rstrip(".") or type(exc).__name__
+
+
 def one_line(exc: BaseException) -> str:
     """The exception as a single line: its message with newlines folded, or its type name."""
     text = " ".join(str(exc).split())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import av
 
-from vidscore.errors import MediaError
+from vidscore.errors import MediaError, folded
 
 
 def check_readable(path: Path) -> None:
@@ -30,12 +30,7 @@ def open_container(path: Path) -> av.container.InputContainer:
     except PermissionError as exc:
         raise MediaError("permission denied (file is not readable)") from exc
     except av.error.InvalidDataError as exc:
-        raise MediaError(f"not a readable video file ({_reason(exc)})") from exc
+        raise MediaError(f"not a readable video file ({folded(exc)})") from exc
     except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(f"cannot open file ({_reason(exc)})") from exc
+        raise MediaError(f"cannot open file ({folded(exc)})") from exc
 
-
-def _reason(exc: BaseException) -> str:
-    """FFmpeg's own reason without the file name PyAV appends to it."""
-    text = getattr(exc, "strerror", None) or str(exc)
-    return " ".join(str(text).split()).rstrip(".")

@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from vidscore.errors import MediaError
+from vidscore.errors import MediaError, folded
 from vidscore.media._open import open_container
 
 AUDIO_SAMPLE_RATE = 16_000
@@ -35,7 +35,7 @@ def load_audio(path: str | Path, sample_rate: int = AUDIO_SAMPLE_RATE) -> np.nda
                 chunks.append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
             if not chunks:
-                raise MediaError(f"audio stream cannot be decoded ({' '.join(str(exc).split())})") from exc
+                raise MediaError(f"audio stream cannot be decoded ({folded(exc)})") from exc
         if not chunks:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(chunks).astype(np.float32, copy=False)

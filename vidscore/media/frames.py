@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from vidscore.errors import MediaError
+from vidscore.errors import MediaError, folded
 from vidscore.media._open import open_container
 
 
@@ -61,7 +61,7 @@ def sample_frames(
                     next_t_s = (int(t_s / period_s + 1e-6) + 1) * period_s
                 yield Frame(t_s=t_s, image=_to_upright_bgr(frame, max_side_px))
         except av.error.FFmpegError as exc:
-            raise MediaError(f"video data is corrupt ({' '.join(str(exc).split())})") from exc
+            raise MediaError(f"video data is corrupt ({folded(exc)})") from exc
 
 
 def _frame_time_s(frame: av.VideoFrame, index: int, stream) -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import av
 
-from vidscore.errors import MediaError
+from vidscore.errors import MediaError, folded
 from vidscore.media._open import open_container
 
 
@@ -96,7 +96,7 @@ def _first_frame(container: av.container.InputContainer, stream: av.video.stream
         for frame in container.decode(stream):
             return frame
     except av.error.FFmpegError as exc:
-        raise MediaError(f"video stream cannot be decoded ({' '.join(str(exc).split())})") from exc
+        raise MediaError(f"video stream cannot be decoded ({folded(exc)})") from exc
     raise MediaError("video stream holds no decodable frame (file truncated or empty stream)")
 
 

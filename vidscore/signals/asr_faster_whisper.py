@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidscore import modelstore
-from vidscore.errors import ModelError
+from vidscore.errors import ModelError, folded
 from vidscore.signals.speech import (
     AVG_LOGPROB_MIN,
     BEAM_SIZE,
@@ -39,7 +39,7 @@ def load(resolved: modelstore.ResolvedModel, cpu_threads: int):
         return WhisperModel(str(resolved.path), device="cpu", compute_type=COMPUTE_TYPE,
                             cpu_threads=cpu_threads, num_workers=1, local_files_only=True)
     except Exception as exc:  # ctranslate2 reports unsupported or broken files as RuntimeError
-        raise ModelError(f"cannot load ASR model {resolved.path}: {' '.join(str(exc).split())}") from exc
+        raise ModelError(f"cannot load ASR model {resolved.path}: {folded(exc)}") from exc
 
 
 def is_multilingual(model) -> bool:

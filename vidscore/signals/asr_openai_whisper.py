@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from vidscore import modelstore
-from vidscore.errors import ModelError
+from vidscore.errors import ModelError, folded
 from vidscore.signals.speech import (
     AVG_LOGPROB_MIN,
     BEAM_SIZE,
@@ -101,7 +101,7 @@ def load(resolved: modelstore.ResolvedModel, cpu_threads: int):
         model = whisper.load_model(str(resolved.path), device="cpu")
     except Exception as exc:  # bad pickle, wrong dims, truncated file
         raise ModelError(f"cannot load openai-whisper checkpoint {resolved.path}: "
-                         f"{' '.join(str(exc).split()) or type(exc).__name__}") from exc
+                         f"{folded(exc)}") from exc
     heads = getattr(whisper, "_ALIGNMENT_HEADS", {}).get(resolved.name)
     if heads is not None and resolved.verified:
         model.set_alignment_heads(heads)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vidscore.errors import ConfigError, ModelError
+from vidscore.errors import ConfigError, ModelError, folded
 
 if TYPE_CHECKING:
     from vidscore.modelstore import ResolvedModel
@@ -381,7 +381,7 @@ def transcribe(audio: np.ndarray | None, settings: SpeechSettings | None = None,
     except (ModelError, ConfigError):
         raise
     except Exception as exc:  # an engine failure on this audio is a model problem to the user
-        raise ModelError(f"{label} failed to transcribe: {' '.join(str(exc).split()) or type(exc).__name__}") from exc
+        raise ModelError(f"{label} failed to transcribe: {folded(exc)}") from exc
     segments = clean_segments(raw.segments, regions, duration_s)
     if not segments:
         return Transcript.empty(label)

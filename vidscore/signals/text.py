@@ -22,7 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from vidscore.errors import ModelError
+from vidscore.errors import ModelError, folded
 from vidscore.media.frames import Frame
 from vidscore.media.probe import MediaInfo
 from vidscore.signals.base import FrameSignal
@@ -263,7 +263,7 @@ def get_engine(det_side_px: int = DET_SIDE_PX):
             try:
                 engine = RapidOCR(params=params)
             except Exception as exc:  # RapidOCR raises plain exceptions on bad config or models
-                raise ModelError(f"RapidOCR could not load its models ({' '.join(str(exc).split())})") from exc
+                raise ModelError(f"RapidOCR could not load its models ({folded(exc)})") from exc
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
             _engines[det_side_px] = engine
         return engine
