@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -13,8 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from vidscore import __version__
 from vidscore.batch import VIDEO_EXTENSIONS, default_jobs, discover, run_batch
-from vidscore.config import AnalyzeConfig
+from vidscore.config import AnalyzeConfig, ScoringConfig
+from vidscore.criteria.catalog import PLATFORMS
 from vidscore.errors import VidscoreError, one_line
+from vidscore.reports.terminal import print_results, stdout_console
 from vidscore.result import VideoResult
 from vidscore.signals.speech import SpeechSettings
 
@@ -56,14 +59,21 @@ def main() -> None:
               help="Spoken language (ISO code such as en, it, es), or auto-detect.")
 @click.option("--no-speech", is_flag=True, help="Skip speech recognition (faster; no transcript).")
 @click.option("--product", "products", multiple=True, metavar="NAME=PHOTO",
-              help="A product to look for, with a reference photo of it (repeat for more photos or products).")
+              help="A product to look for, with a reference photo of it (repeat for more photos or products); "
+                   "added to the config file's products.")
+@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Config file (default: ./vidscore.toml when present): products, brand, platform, phrases, "
+                   "criterion thresholds and weights. See vidscore.example.toml.")
+@click.option("--platform", type=click.Choice(sorted(PLATFORMS)), default=None,
+              help="Platform whose specs and safe zones apply (default: the config's, else tiktok).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where extracted signals are cached (default: the user cache dir, see `vidscore cache info`).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the signal cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; only errors and the requested files.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, language, no_speech, products,
-          cache_dir, no_cache, quiet, debug):
+@click.pass_context
+def score(ctx, paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, language, no_speech, products,
+          config_file, platform, cache_dir, no_cache, quiet, debug):
     """Score videos: PATHS are video files and/or folders of videos.
 
     Folders are searched for .mp4 .mov .m4v .webm .mkv .avi files. A file that cannot be scored
@@ -75,9 +85,13 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
                 130 interrupted (results finished so far are written).
     """
     _setup_logging(debug)
+    err = Console(stderr=True, quiet=quiet)
     try:
-        speech = None if no_speech else SpeechSettings(engine=asr_engine, model=asr_model, language=language)
-        config = AnalyzeConfig(speech=speech, products=_parse_products(products))
+        language_given = ctx.get_parameter_source("language") is not click.core.ParameterSource.DEFAULT
+        config = _analyze_config(config_file, platform, products, err,
+                                 speech=not no_speech, engine=asr_engine, model=asr_model,
+                                 language=language if language_given else None)
+        speech = config.speech
         videos = discover(paths, recursive=recursive)
         if not videos:
             raise VidscoreError(f"no video files found in {', '.join(paths)} "
@@ -88,7 +102,6 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
         raise UsageFailure(one_line(exc)) from exc
     jobs = jobs or default_jobs()
     stdout_taken = "-" in (json_out, csv_out)
-    err = Console(stderr=True, quiet=quiet)
     results: list[VideoResult | None] = [None] * len(videos)
     interrupted = False
     try:
@@ -99,8 +112,6 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
     finished = [r for r in results if r is not None]
     _write_reports(finished, json_out, csv_out)
     if not quiet and not stdout_taken:
-        from vidscore.reports.terminal import print_results, stdout_console
-
         print_results(finished, stdout_console())
     for result in finished:
         if not result.ok:
@@ -109,6 +120,49 @@ def score(paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, lang
         click.echo(f"vidscore: interrupted: kept {len(finished)} of {len(videos)} results", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_SOME_FAILED if any(not r.ok for r in finished) else EXIT_OK)
+
+
+@main.command()
+@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Show the thresholds and weights this config file sets (default: ./vidscore.toml when present).")
+@click.option("--platform", type=click.Choice(sorted(PLATFORMS)), default=None, help="Show this platform's thresholds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
+def criteria(config_file, platform, as_json) -> None:
+    """List the criteria vidscore checks: pillar, what passing means, thresholds, weight, fix."""
+    import json
+
+    from rich.table import Table
+
+    from vidscore.criteria.catalog import CATALOG, thresholds_for
+    from vidscore.scoring import load_model
+
+    try:
+        scoring = _analyze_config(config_file, platform, (), Console(stderr=True), speech=False).scoring
+        model = load_model(scoring.model)
+    except VidscoreError as exc:
+        raise UsageFailure(one_line(exc)) from exc
+    rows = []
+    for criterion in CATALOG:
+        override = scoring.criteria.get(criterion.id)
+        entry = criterion.to_json()
+        entry["thresholds"] = thresholds_for(criterion, scoring.platform, override.thresholds if override else None)
+        entry["weight"] = override.weight if override and override.weight is not None else model.criteria.get(criterion.id, criterion.weight)
+        entry["enabled"] = override.enabled if override else True
+        rows.append(entry)
+    if as_json:
+        click.echo(json.dumps({"platform": scoring.platform, "pillar_weights": dict(model.pillars), "criteria": rows},
+                              ensure_ascii=False, indent=2))
+        return
+    table = Table(header_style="bold", pad_edge=False,
+                  caption=f"platform {scoring.platform}; pillar weights " +
+                          ", ".join(f"{p} {w:g}" for p, w in model.pillars.items()) + f" ({model.source})")
+    for column in ("id", "pillar", "definition", "thresholds", "weight"):
+        table.add_column(column, overflow="fold")
+    for entry in rows:
+        thresholds = ", ".join(f"{k}={v:g}" for k, v in entry["thresholds"].items())
+        weight = f"{entry['weight']:g}" if entry["enabled"] else "off"
+        table.add_row(entry["id"], entry["pillar"], entry["definition"], thresholds, weight)
+    stdout_console().print(table)
 
 
 @main.command()
@@ -149,6 +203,25 @@ def cache_clear(cache_dir) -> None:
     store = _cache(cache_dir, False)
     store.clear()
     click.echo(f"cleared {store.root}")
+
+
+def _analyze_config(config_file: Path | None, platform: str | None, products: tuple[str, ...], err: Console, *,
+                    speech: bool, engine: str = "faster-whisper", model: str = "base",
+                    language: str | None = None) -> AnalyzeConfig:
+    """Options over the config file (`--config`, else ./vidscore.toml) over the defaults."""
+    from vidscore.config_file import find_config, load_config
+
+    path = config_file or find_config()
+    file = load_config(path) if path is not None else None
+    if file is not None:
+        err.print(f"config: {path}", markup=False, highlight=False)
+    scoring = file.scoring if file is not None else ScoringConfig()
+    if platform:
+        scoring = dataclasses.replace(scoring, platform=platform)
+    language = language or (file.language if file is not None and file.language else "auto")
+    settings = SpeechSettings(engine=engine, model=model, language=language) if speech else None
+    products_all = (file.products if file is not None else ()) + _parse_products(products)
+    return AnalyzeConfig(speech=settings, products=products_all, scoring=scoring)
 
 
 def _cache(cache_dir: Path | None, disabled: bool):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from vidscore.signals.speech import SpeechSettings
 
@@ -18,6 +19,29 @@ class ProductReference:
 
 
 @dataclass(frozen=True)
+class CriterionOverride:
+    """The user's changes to one catalog criterion: threshold values, weight, or switched off."""
+
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    weight: float | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """How signals are judged: platform preset, brand names, extra phrases, criterion overrides, weights.
+
+    Changing any of it re-scores from cached signals; nothing here affects extraction.
+    """
+
+    platform: str = "tiktok"  # tiktok | reels | shorts (see criteria.catalog.PLATFORMS)
+    brand: tuple[str, ...] = ()  # the brand's name and aliases, matched like product names
+    phrases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon kind -> user phrases
+    criteria: Mapping[str, CriterionOverride] = field(default_factory=dict)  # criterion id -> override
+    model: Path | None = None  # pillar/criterion weights file; None = the packaged default
+
+
+@dataclass(frozen=True)
 class AnalyzeConfig:
     """How `analyze` extracts signals from a video.
 
@@ -29,3 +53,4 @@ class AnalyzeConfig:
     frame_rate_hz: float = 2.0
     max_side_px: int = 640
     products: tuple[ProductReference, ...] = ()
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)

@@ -21,6 +21,7 @@ from vidscore.media import load_audio, probe
 from vidscore.media.probe import MediaInfo
 from vidscore.media.scan import SCAN_VERSION, VisualScan, scan_video
 from vidscore.result import Signals, VideoResult
+from vidscore.scoring import score_video
 from vidscore.signals.base import FrameSignal
 from vidscore.signals.speech import SPEECH_SIGNAL_VERSION, Transcript, model_label, speech_stats, transcribe
 
@@ -78,7 +79,7 @@ def analyze(
             from vidscore.signals.faces import detector_problem
 
             warnings.append(detector_problem() or "face detector unavailable")
-        return VideoResult(
+        extracted = VideoResult(
             file=file,
             ok=True,
             media=media,
@@ -90,6 +91,10 @@ def analyze(
             elapsed_s=time.perf_counter() - started,
             timings_s=timings_s,
         )
+        scoring_started = time.perf_counter()
+        scored = score_video(extracted, config)
+        timings_s["scoring"] = time.perf_counter() - scoring_started
+        return dataclasses.replace(scored, elapsed_s=time.perf_counter() - started)
     except VidscoreError as exc:
         return VideoResult.failed(file, one_line(exc), media, time.perf_counter() - started)
     except MemoryError:

@@ -10,6 +10,9 @@ from vidscore.signals.speech import SpeechStats, Transcript
 from vidscore.media.scan import VisualScan
 
 if TYPE_CHECKING:
+    from vidscore.criteria.base import CriterionResult
+    from vidscore.diagnosis import Diagnosis
+    from vidscore.scoring import Scores
     from vidscore.signals.audio_features import AudioTrack
     from vidscore.signals.faces import FaceTrack
     from vidscore.signals.product import ProductTrack
@@ -49,6 +52,13 @@ class VideoResult:
     warnings: tuple[str, ...] = ()
     elapsed_s: float = 0.0
     timings_s: dict[str, float] = field(default_factory=dict)  # seconds per stage (computed, not cached)
+    scores: Scores | None = None  # pillar and overall scores (None until scored, or for a failed video)
+    criteria: tuple[CriterionResult, ...] = ()  # every applied catalog criterion, in catalog order
+    diagnosis: tuple[Diagnosis, ...] = ()  # findings, most valuable fix first
+    scoring_model: str | None = None  # name of the weights file used
+
+    def criterion(self, criterion_id: str) -> CriterionResult | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
 
     @classmethod
     def failed(cls, file: str, error: str, media: MediaInfo | None = None, elapsed_s: float = 0.0) -> VideoResult:
@@ -68,4 +78,8 @@ class VideoResult:
             "warnings": list(self.warnings),
             "elapsed_s": round(self.elapsed_s, 3),
             "timings_s": {stage: round(seconds, 3) for stage, seconds in self.timings_s.items()},
+            "scores": self.scores.to_json() if self.scores else None,
+            "scoring_model": self.scoring_model,
+            "criteria": [c.to_json() for c in self.criteria],
+            "diagnosis": [d.to_json() for d in self.diagnosis],
         }

@@ -6,12 +6,16 @@ import csv
 import io
 from collections.abc import Sequence
 
+from vidscore.criteria.base import PILLARS
+from vidscore.criteria.catalog import CATALOG
 from vidscore.result import VideoResult
 
 COLUMNS = (
     "file", "ok", "error", "duration_s", "fps", "width", "height", "rotation", "codec", "has_audio",
     "language", "language_prob", "speech_onset_s", "words_per_s", "speech_share", "word_count",
     "transcript", "warnings",
+    *PILLARS, "overall", "top_diagnosis",
+    *(c.id for c in CATALOG),  # pass | fail | n/a (not applicable) | empty (not scored or switched off)
 )
 
 
@@ -36,12 +40,23 @@ def row(result: VideoResult) -> dict:
         "word_count": len(transcript.words) if transcript else "",
         "transcript": transcript.text if transcript else "",
         "warnings": "; ".join(result.warnings),
+        **_scores(result),
     }
+
+
+def _scores(result: VideoResult) -> dict:
+    if result.scores is None:
+        return {}
+    out = {pillar: _num(result.scores.pillar(pillar)) for pillar in (*PILLARS, "overall")}
+    out["top_diagnosis"] = result.diagnosis[0].id if result.diagnosis else ""
+    for c in result.criteria:
+        out[c.id] = "n/a" if c.passed is None else ("pass" if c.passed else "fail")
+    return out
 
 
 def render_csv(results: Sequence[VideoResult]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     for result in results:
         writer.writerow(row(result))

@@ -14,10 +14,6 @@ from vidscore.result import VideoResult
 PIPED_WIDTH = 160  # columns used when stdout is not a terminal (a file or a pipe has no width)
 
 
-def _s(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
 def _display_name(file: str) -> str:
     try:
         rel = os.path.relpath(file)
@@ -26,40 +22,61 @@ def _display_name(file: str) -> str:
     return rel if not rel.startswith("..") else file
 
 
+PILLAR_COLUMNS = ("hook", "product", "cta", "format", "overall")
+DETAIL_MAX_VIDEOS = 3  # up to this many videos, each one's findings are printed under the table
+GOOD_SCORE, FAIR_SCORE = 70.0, 50.0  # colour bands of a score
+
+
+def _score(value: float | None) -> Text:
+    if value is None:
+        return Text("n/a", style="dim")
+    style = "green" if value >= GOOD_SCORE else "yellow" if value >= FAIR_SCORE else "red"
+    return Text(f"{value:.0f}", style=style)
+
+
 def results_table(results: Sequence[VideoResult]) -> Table:
-    """Media facts and the first-seconds signals per video; times are seconds from the start."""
-    table = Table(header_style="bold", pad_edge=False, caption="times in seconds from the start; - = never")
+    """Pillar and overall scores per video with the top finding; scores are 0-100."""
+    table = Table(header_style="bold", pad_edge=False, caption="scores 0-100; n/a = not checked (see the criteria)")
     table.add_column("file", overflow="fold", min_width=16)
-    for header in ("dur", "display", "audio", "lang", "speech", "1st text", "cuts<5s", "faces", "product"):
+    for header in ("dur", "display", "lang"):
         table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("status", overflow="fold", min_width=10)
+    for header in PILLAR_COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("top finding", overflow="fold", min_width=12)
     for result in results:
-        media, transcript, speech, sig = result.media, result.transcript, result.speech, result.signals
+        media, transcript = result.media, result.transcript
         if not result.ok:
-            table.add_row(_display_name(result.file), *([""] * 9), Text(f"error: {result.error}", style="red"))
+            table.add_row(_display_name(result.file), *([""] * (3 + len(PILLAR_COLUMNS))),
+                          Text(f"error: {result.error}", style="red"))
             continue
-        product = "n/a"
-        if sig.product is not None and sig.product.products:
-            product = ", ".join(_s(p.first_seen_s) for p in sig.product.products)
-        faces = "n/a"
-        if sig.faces is not None and sig.faces.available:
-            faces = f"{sig.faces.face_share():.0%}"
-        status = Text("ok" + (f" ({'; '.join(result.warnings)})" if result.warnings else ""),
-                      style="yellow" if result.warnings else "green")
+        top = result.diagnosis[0] if result.diagnosis else None
+        finding = Text(top.id.replace("_", " "), style="red" if top.severity == "high" else "yellow") if top else Text("none", style="green")
+        if result.warnings:
+            finding.append(f" (warning: {'; '.join(result.warnings)})", style="yellow")
+        scores = result.scores
         table.add_row(
             _display_name(result.file),
             f"{media.duration_s:.1f}",
             f"{media.width}x{media.height}" + (f" r{media.rotation}" if media.rotation else ""),
-            "yes" if media.has_audio else "no",
             (transcript.language or "-") if transcript else "n/a",
-            _s(speech.speech_onset_s) if speech else "n/a",
-            _s(sig.text.first_text_s) if sig.text is not None else "n/a",
-            str(sig.shots.cuts_first_5s) if sig.shots is not None else "n/a",
-            faces,
-            product,
-            status,
+            *(_score(scores.pillar(p) if scores else None) for p in PILLAR_COLUMNS),
+            finding,
         )
     return table
+
+
+def print_findings(result: VideoResult, console: Console) -> None:
+    """One video's findings: severity, what is wrong (with seconds), and the fix."""
+    console.print(Text(_display_name(result.file), style="bold"))
+    if not result.diagnosis:
+        console.print(Text("  no problems found", style="green"))
+    for d in result.diagnosis:
+        style = {"high": "red", "medium": "yellow"}.get(d.severity, "")
+        line = Text("  ")
+        line.append(f"[{d.severity}] ", style=style)
+        line.append(d.message)
+        console.print(line)
+        console.print(Text(f"    fix: {d.fix}", style="dim"))
 
 
 def stdout_console() -> Console:
@@ -70,6 +87,10 @@ def stdout_console() -> Console:
 
 def print_results(results: Sequence[VideoResult], console: Console) -> None:
     console.print(results_table(results))
+    scored = [r for r in results if r.ok]
+    if len(scored) <= DETAIL_MAX_VIDEOS:
+        for result in scored:
+            print_findings(result, console)
     failed = sum(not r.ok for r in results)
     summary = f"{len(results) - failed} scored, {failed} failed"
     console.print(Text(summary, style="red" if failed else "green"))
