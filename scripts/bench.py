@@ -251,21 +251,32 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
 
 
 def bench_rescore(args: argparse.Namespace) -> dict:
-    """A cached re-score of the samples: seconds per video once every signal is in the cache."""
+    """Re-scoring the samples with a changed config once their signals are cached (target <= 0.2 s per video)."""
+    import dataclasses
+
     from vidscore import AnalyzeConfig, analyze
     from vidscore.cache import SignalCache
+    from vidscore.config import CriterionOverride
+    from vidscore.config_file import load_config
 
     videos = sorted(args.samples.glob("*.mp4"))
+    file = load_config(args.samples / "vidscore.toml")
+    config = dataclasses.replace(AnalyzeConfig(), products=file.products, scoring=file.scoring)
+    changed = dataclasses.replace(config, scoring=dataclasses.replace(
+        file.scoring, platform="reels", phrases={"cta.link": ("find it on our website",)},
+        criteria={"hook_start_1s": CriterionOverride(thresholds={"max_s": 2.0}, weight=3.0)}))
     with tempfile.TemporaryDirectory() as tmp:
         cache = SignalCache(Path(tmp))
         for video in videos:
-            analyze(video, AnalyzeConfig(), cache=cache)
+            analyze(video, config, cache=cache)
         start = time.perf_counter()
-        for video in videos:
-            analyze(video, AnalyzeConfig(), cache=cache)
+        results = [analyze(video, changed, cache=cache) for video in videos]
         per_video_s = (time.perf_counter() - start) / len(videos)
-    print(f"rescore: {per_video_s * 1000:.0f} ms per video from the cache ({len(videos)} samples)", flush=True)
-    return {"videos": len(videos), "per_video_s": round(per_video_s, 4)}
+    scoring_s = median(r.timings_s["scoring"] for r in results)
+    print(f"rescore with a changed config: {per_video_s * 1000:.0f} ms per video from the cache "
+          f"({len(videos)} samples; criteria, scores and diagnosis {scoring_s * 1000:.0f} ms of it); "
+          f"{per_video_s / 0.2:.2f} x the 0.2 s target", flush=True)
+    return {"videos": len(videos), "per_video_s": round(per_video_s, 4), "scoring_s": round(scoring_s, 4)}
 
 
 # ---------------------------------------------------------------------------------- main

@@ -192,3 +192,12 @@ def test_thresholds_presets_and_helpers():
     assert thresholds_for(BY_ID["format_length"], "tiktok", {"max_s": 30.0})["max_s"] == 30.0
     assert ramp(1.0, 1.0, 3.0) == 100 and ramp(2.0, 1.0, 3.0) == 50 and ramp(5.0, 1.0, 3.0) == 0
     assert ramp(0.2, 0.4, 0.0) == 50  # higher is better
+
+
+def test_samples_document_matches_the_published_schema(scored):
+    import jsonschema
+
+    from vidscore.reports.json_report import schema
+
+    doc, _ = scored
+    jsonschema.Draft202012Validator(schema()).validate(doc)

@@ -48,6 +48,7 @@ class _Finding:
     fix: str
     criteria: tuple[str, ...]
     min_severity: str = "low"  # some problems matter more than their points say (no sound, landscape)
+    max_severity: str = "high"  # and some less (a missing offer is a missed chance, not a fault)
 
 
 class _View:
@@ -201,7 +202,7 @@ def no_offer(v: _View) -> _Finding | None:
     if not v.failed("offer"):
         return None
     c = v.by_id["offer"]
-    return _Finding("no_offer", "No reason to buy now: " + c.why + ".", (), c.fix, (c.id,))
+    return _Finding("no_offer", "No reason to buy now: " + c.why + ".", (), c.fix, (c.id,), max_severity="medium")
 
 
 PATTERNS: tuple[Callable[[_View], _Finding | None], ...] = (
@@ -228,6 +229,7 @@ def diagnose(criteria: tuple[CriterionResult, ...], scores, facts: Facts, model)
         by_impact = "high" if impact >= T["high_impact_points"] else \
             "medium" if impact >= T["medium_impact_points"] else "low"
         severity = min(by_impact, f.min_severity, key=SEVERITIES.index)
+        severity = max(severity, f.max_severity, key=SEVERITIES.index)
         out.append(Diagnosis(f.id, severity, f.message, f.evidence, f.fix, f.criteria, impact))
     out.sort(key=lambda d: (SEVERITIES.index(d.severity), -d.impact_points))
     return tuple(out)
