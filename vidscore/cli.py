@@ -21,7 +21,7 @@ from vidscore.reports.terminal import print_results, stdout_console
 from vidscore.result import VideoResult
 from vidscore.signals.speech import SpeechSettings
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_CHECK_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageFailure(click.ClickException):
@@ -42,38 +42,98 @@ def main() -> None:
     """
 
 
+_ANALYSIS_OPTIONS = (
+    click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+                 help="Videos scored in parallel processes (0 = one per core)."),
+    click.option("-r", "--recursive", is_flag=True, help="Also look for videos in sub-folders."),
+    click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="Config file (default: ./vidscore.toml when present): products, brand, platform, phrases, "
+                      "criterion thresholds and weights. See vidscore.example.toml."),
+    click.option("--platform", type=click.Choice(sorted(PLATFORMS)), default=None,
+                 help="Platform whose specs and safe zones apply (default: the config's, else tiktok)."),
+    click.option("--product", "products", multiple=True, metavar="NAME=PHOTO",
+                 help="A product to look for, with a reference photo of it (repeat for more photos or products); "
+                      "added to the config file's products."),
+    click.option("--asr-engine", type=click.Choice(["faster-whisper", "openai-whisper"]), default="faster-whisper",
+                 show_default=True, help="Speech recognition engine (openai-whisper is an optional extra)."),
+    click.option("--asr-model", default="base", show_default=True, metavar="NAME|PATH",
+                 help="ASR model: base (multilingual), tiny.en (faster, English only), a local CTranslate2 "
+                      "model folder, or for openai-whisper a checkpoint file or a name in its cache. "
+                      "See `vidscore models`."),
+    click.option("--language", default="auto", show_default=True, metavar="auto|CODE",
+                 help="Spoken language (ISO code such as en, it, es), or auto-detect (the config's language "
+                      "when it sets one)."),
+    click.option("--no-speech", is_flag=True, help="Skip speech recognition (faster; no transcript)."),
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                 help="Where extracted signals are cached (default: the user cache dir, see `vidscore cache info`)."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the signal cache."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress and no table; only errors and the requested output."),
+    click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors."),
+)
+
+
+def analysis_options(command):
+    """The options every analysing command shares (config, speech, cache, jobs, ...)."""
+    for option in reversed(_ANALYSIS_OPTIONS):
+        command = option(command)
+    return click.pass_context(command)
+
+
+@dataclasses.dataclass
+class Batch:
+    """What an analysing command ran: results in input order (None where unfinished)."""
+
+    config: AnalyzeConfig
+    videos: list[Path]
+    results: list[VideoResult | None]
+    interrupted: bool
+
+    @property
+    def finished(self) -> list[VideoResult]:
+        return [r for r in self.results if r is not None]
+
+    def report_failures(self) -> None:
+        for result in self.finished:
+            if not result.ok:
+                click.echo(f"vidscore: {result.file}: {result.error}", err=True)
+        if self.interrupted:
+            click.echo(f"vidscore: interrupted: kept {len(self.finished)} of {len(self.videos)} results", err=True)
+
+
+def _analyze_paths(ctx: click.Context, paths, opts: dict, err: Console) -> Batch:
+    """Build the config, find the videos, check the model once, then analyse them with progress."""
+    _setup_logging(opts["debug"])
+    try:
+        language_given = ctx.get_parameter_source("language") is not click.core.ParameterSource.DEFAULT
+        config = _analyze_config(opts["config_file"], opts["platform"], opts["products"], err,
+                                 speech=not opts["no_speech"], engine=opts["asr_engine"], model=opts["asr_model"],
+                                 language=opts["language"] if language_given else None)
+        videos = discover(paths, recursive=opts["recursive"])
+        if not videos:
+            hint = "" if opts["recursive"] else "; add --recursive for sub-folders"
+            raise VidscoreError(f"no video files found in {', '.join(paths)} "
+                                f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS))}{hint})")
+        if config.speech is not None:
+            _preflight_speech(config.speech)
+    except VidscoreError as exc:
+        raise UsageFailure(one_line(exc)) from exc
+    batch = Batch(config=config, videos=videos, results=[None] * len(videos), interrupted=False)
+    runs = run_batch(videos, config, jobs=opts["jobs"] or default_jobs(), debug=opts["debug"],
+                     cache=_cache(opts["cache_dir"], opts["no_cache"]))
+    try:
+        for index, result in _with_progress(runs, len(videos), err):
+            batch.results[index] = result
+    except KeyboardInterrupt:
+        batch.interrupted = True
+    return batch
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "json_out", metavar="FILE", help="Write the results as JSON to FILE ('-' for stdout).")
 @click.option("--csv", "csv_out", metavar="FILE", help="Write one CSV row per video to FILE ('-' for stdout).")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Videos scored in parallel processes (0 = one per core).")
-@click.option("-r", "--recursive", is_flag=True, help="Also look for videos in sub-folders.")
-@click.option("--asr-engine", type=click.Choice(["faster-whisper", "openai-whisper"]), default="faster-whisper",
-              show_default=True, help="Speech recognition engine (openai-whisper is an optional extra).")
-@click.option("--asr-model", default="base", show_default=True, metavar="NAME|PATH",
-              help="ASR model: base (multilingual), tiny.en (faster, English only), a local CTranslate2 "
-                   "model folder, or for openai-whisper a checkpoint file or a name in its cache. "
-                   "See `vidscore models`.")
-@click.option("--language", default="auto", show_default=True, metavar="auto|CODE",
-              help="Spoken language (ISO code such as en, it, es), or auto-detect.")
-@click.option("--no-speech", is_flag=True, help="Skip speech recognition (faster; no transcript).")
-@click.option("--product", "products", multiple=True, metavar="NAME=PHOTO",
-              help="A product to look for, with a reference photo of it (repeat for more photos or products); "
-                   "added to the config file's products.")
-@click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Config file (default: ./vidscore.toml when present): products, brand, platform, phrases, "
-                   "criterion thresholds and weights. See vidscore.example.toml.")
-@click.option("--platform", type=click.Choice(sorted(PLATFORMS)), default=None,
-              help="Platform whose specs and safe zones apply (default: the config's, else tiktok).")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where extracted signals are cached (default: the user cache dir, see `vidscore cache info`).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the signal cache.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no table; only errors and the requested files.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
-@click.pass_context
-def score(ctx, paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model, language, no_speech, products,
-          config_file, platform, cache_dir, no_cache, quiet, debug):
+@analysis_options
+def score(ctx, paths, json_out, csv_out, **opts):
     """Score videos: PATHS are video files and/or folders of videos.
 
     Folders are searched for .mp4 .mov .m4v .webm .mkv .avi files. A file that cannot be scored
@@ -81,45 +141,65 @@ def score(ctx, paths, json_out, csv_out, jobs, recursive, asr_engine, asr_model,
 
     \b
     Exit codes: 0 all videos scored, 1 some video failed (see its error),
-                2 usage error (no such path, no video found, missing model),
+                2 usage error (no such path, no video found, missing model, bad config),
                 130 interrupted (results finished so far are written).
     """
-    _setup_logging(debug)
-    err = Console(stderr=True, quiet=quiet)
-    try:
-        language_given = ctx.get_parameter_source("language") is not click.core.ParameterSource.DEFAULT
-        config = _analyze_config(config_file, platform, products, err,
-                                 speech=not no_speech, engine=asr_engine, model=asr_model,
-                                 language=language if language_given else None)
-        speech = config.speech
-        videos = discover(paths, recursive=recursive)
-        if not videos:
-            raise VidscoreError(f"no video files found in {', '.join(paths)} "
-                                f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS))}{'' if recursive else '; add --recursive for sub-folders'})")
-        if speech is not None:
-            _preflight_speech(speech)
-    except VidscoreError as exc:
-        raise UsageFailure(one_line(exc)) from exc
-    jobs = jobs or default_jobs()
-    stdout_taken = "-" in (json_out, csv_out)
-    results: list[VideoResult | None] = [None] * len(videos)
-    interrupted = False
-    try:
-        for index, result in _with_progress(run_batch(videos, config, jobs=jobs, debug=debug, cache=_cache(cache_dir, no_cache)), len(videos), err):
-            results[index] = result
-    except KeyboardInterrupt:
-        interrupted = True
-    finished = [r for r in results if r is not None]
+    err = Console(stderr=True, quiet=opts["quiet"])
+    batch = _analyze_paths(ctx, paths, opts, err)
+    finished = batch.finished
     _write_reports(finished, json_out, csv_out)
-    if not quiet and not stdout_taken:
+    if not opts["quiet"] and "-" not in (json_out, csv_out):
         print_results(finished, stdout_console())
-    for result in finished:
-        if not result.ok:
-            click.echo(f"vidscore: {result.file}: {result.error}", err=True)
-    if interrupted:
-        click.echo(f"vidscore: interrupted: kept {len(finished)} of {len(videos)} results", err=True)
+    batch.report_failures()
+    if batch.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_SOME_FAILED if any(not r.ok for r in finished) else EXIT_OK)
+
+
+DEFAULT_FAIL_UNDER = 60.0
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=DEFAULT_FAIL_UNDER, show_default=True,
+              help="A video fails when its overall score is below this.")
+@click.option("--require", "required", metavar="ID,...", default="",
+              help="Criteria that must pass (comma-separated ids, see `vidscore criteria`), "
+                   "e.g. cta_spoken,product_first_3s. A required criterion that cannot be checked fails.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON on stdout (for scripts).")
+@analysis_options
+def check(ctx, paths, fail_under, required, as_json, **opts):
+    """Pre-publish gate: pass or fail per video, with the failed checks, when they happen and the fix.
+
+    \b
+    Exit codes: 0 every video passes,
+                3 some video fails the check (score under --fail-under or a required criterion failed),
+                1 some video could not be analysed (see its error),
+                2 usage error (no such path, unknown criterion id, missing model, bad config),
+                130 interrupted.
+    """
+    from vidscore.gate import check_results, parse_required, verdicts_json
+    from vidscore.reports.terminal import print_verdicts
+    from vidscore.scoring import load_model
+
+    try:
+        required_ids = parse_required(required)
+    except VidscoreError as exc:
+        raise UsageFailure(one_line(exc)) from exc
+    err = Console(stderr=True, quiet=opts["quiet"])
+    batch = _analyze_paths(ctx, paths, opts, err)
+    verdicts = check_results(batch.finished, fail_under=fail_under, required=required_ids,
+                             model=load_model(batch.config.scoring.model))
+    if as_json:
+        click.echo(verdicts_json(verdicts, fail_under=fail_under, required=required_ids))
+    elif not opts["quiet"]:
+        print_verdicts(verdicts, stdout_console())
+    batch.report_failures()
+    if batch.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if any(v.error for v in verdicts):
+        sys.exit(EXIT_SOME_FAILED)
+    sys.exit(EXIT_CHECK_FAILED if any(not v.passed for v in verdicts) else EXIT_OK)
 
 
 @main.command()

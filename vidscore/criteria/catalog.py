@@ -27,8 +27,9 @@ CATALOG: tuple[Criterion, ...] = (
       "Start talking within 3 s: a spoken hook holds viewers better than music alone.",
       needs=("speech",), anchor="ABCD: speech within the first 5 s"),
     C("hook_dynamic_start", "hook", "Dynamic start",
-      "The first shot ends (a cut) or the picture moves strongly before 3 seconds.",
-      {"max_s": 3.0, "zero_s": 6.0, "min_motion": 0.3}, 1.0,
+      "The first shot ends (a cut) before 3 seconds, or the picture moves at least like a handheld camera "
+      "(motion energy >= 0.25) in the first 3 seconds.",
+      {"max_s": 3.0, "zero_s": 6.0, "min_motion": 0.25}, 1.0,
       "Cut to a second shot before 3 s, or open on movement (a hand, a zoom, the product in action).",
       needs=("shots",), anchor="ABCD: first shot shorter than 3 s"),
     C("hook_face_3s", "hook", "Face early",

@@ -21,6 +21,7 @@ NO_PHOTOS = "no product reference photos were given (add images to [[products]] 
 NO_NAMES = "no product or brand names were given (add [[products]] or [brand] to vidscore.toml)"
 NO_PRODUCT = "no product was given (add [[products]] to vidscore.toml or use --product)"
 _DIGIT = re.compile(r"\d")
+FAILED_SCORE_CAP = 90.0  # a failed criterion never scores as if it passed, even right at its threshold
 
 
 def measure(criterion_id: str):
@@ -104,8 +105,8 @@ def hook_dynamic(f: Facts, t: Thresholds) -> Measurement:
     passed = first_cut < t["max_s"]  # the first shot must be shorter than max_s
     why = f"first cut at {first_cut:.1f} s ({'before' if passed else 'not before'} {t['max_s']:g} s); " \
           f"little motion before it (energy {motion:.2f})"
-    return Measurement(round(first_cut, 3), passed, ramp(first_cut, t["max_s"], t["zero_s"]) if not passed else 100.0,
-                       why, (Evidence(first_cut, first_cut, "first cut"),))
+    score = 100.0 if passed else min(FAILED_SCORE_CAP, ramp(first_cut, t["max_s"], t["zero_s"]))
+    return Measurement(round(first_cut, 3), passed, score, why, (Evidence(first_cut, first_cut, "first cut"),))
 
 
 @measure("hook_face_3s")

@@ -94,3 +94,32 @@ def print_results(results: Sequence[VideoResult], console: Console) -> None:
     failed = sum(not r.ok for r in results)
     summary = f"{len(results) - failed} scored, {failed} failed"
     console.print(Text(summary, style="red" if failed else "green"))
+
+
+CHECKS_SHOWN = 4  # failed checks listed per video, so a handful of drafts fit one screen
+
+
+def print_verdicts(verdicts, console: Console) -> None:
+    """`vidscore check`: PASS/FAIL per video with its reasons, then the failed checks that matter most."""
+    for v in verdicts:
+        line = Text()
+        line.append("PASS " if v.passed else "FAIL ", style="bold green" if v.passed else "bold red")
+        line.append(_display_name(v.file))
+        if v.overall is not None:
+            line.append(f"  overall {v.overall:.0f}")
+        console.print(line)
+        for reason in v.reasons:
+            console.print(Text(f"  - {reason}", style="red"))
+        for check in v.failed_checks[:CHECKS_SHOWN]:
+            mark = "required, " if check.required else ""
+            head = Text(f"  x {check.id}", style="bold")
+            head.append(f" ({mark}+{check.gain_points:.0f} points if fixed): {check.why}")
+            console.print(head)
+            for e in check.evidence[:2]:
+                console.print(Text(f"      at {e.start_s:.1f} s: {e.what}", style="dim"))
+            console.print(Text(f"      fix: {check.fix}", style="cyan"))
+        hidden = len(v.failed_checks) - CHECKS_SHOWN
+        if hidden > 0:
+            console.print(Text(f"  ... and {hidden} more failed checks (--json lists them all)", style="dim"))
+    passed = sum(v.passed for v in verdicts)
+    console.print(Text(f"{passed} of {len(verdicts)} passed", style="green" if passed == len(verdicts) else "red"))
