@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -123,3 +124,73 @@ def print_verdicts(verdicts, console: Console) -> None:
             console.print(Text(f"  ... and {hidden} more failed checks (--json lists them all)", style="dim"))
     passed = sum(v.passed for v in verdicts)
     console.print(Text(f"{passed} of {len(verdicts)} passed", style="green" if passed == len(verdicts) else "red"))
+
+
+TIMELINE_WIDTH = 60  # characters for the longest compared video
+
+
+def _lane(spans: Sequence[tuple[float, float]], scale_s: float, mark: str = "█") -> str:
+    cells = [" "] * TIMELINE_WIDTH
+    for start_s, end_s in spans:
+        first = min(TIMELINE_WIDTH - 1, int(start_s / scale_s * TIMELINE_WIDTH))
+        last = min(TIMELINE_WIDTH - 1, max(first, int(end_s / scale_s * TIMELINE_WIDTH - 1e-9)))
+        for i in range(first, last + 1):
+            cells[i] = mark
+    return "".join(cells)
+
+
+def timeline_lanes(result: VideoResult, scale_s: float) -> list[tuple[str, str]]:
+    """Text lanes on a shared time scale: product on screen, speech, on-screen text, cuts, CTA moments."""
+    sig, lanes = result.signals, []
+    if sig.product is not None:
+        for product in sig.product.products:
+            lanes.append((product.name[:10], _lane([(i.start_s, i.end_s) for i in product.intervals], scale_s)))
+    if result.transcript is not None:
+        lanes.append(("speech", _lane([(s.start_s, s.end_s) for s in result.transcript.segments], scale_s, "▄")))
+    if sig.text is not None:
+        lanes.append(("text", _lane([(ln.start_s, ln.end_s) for ln in sig.text.lines], scale_s, "▒")))
+    if sig.shots is not None:
+        lanes.append(("cuts", _lane([(t, t) for t in sig.shots.boundaries_s], scale_s, "|")))
+    ctas = [(e.start_s, e.end_s) for cid in ("cta_spoken", "cta_text") if (c := result.criterion(cid)) for e in c.evidence]
+    lanes.append(("CTA", _lane(ctas, scale_s, "▲")))
+    return lanes
+
+
+def print_comparison(comparison, console: Console) -> None:
+    """`vidscore compare`: scores and criteria side by side, aligned timelines, and each draft's gaps."""
+    videos = [comparison.reference, *comparison.drafts]
+    table = Table(header_style="bold", pad_edge=False,
+                  caption="★ reference" + ("" if comparison.reference_chosen else " (the best overall score)"))
+    table.add_column("", no_wrap=True)
+    for i, r in enumerate(videos):
+        table.add_column(("★ " if i == 0 else "") + Path(r.file).name, justify="center", overflow="fold")
+    for pillar in PILLAR_COLUMNS:
+        table.add_row(Text(pillar, style="bold"), *(_score(r.scores.pillar(pillar)) if r.scores else Text("error", style="red")
+                                                     for r in videos))
+    ids = [c.id for c in videos[0].criteria] if videos[0].ok else []
+    for cid in ids:
+        cells = []
+        for r in videos:
+            c = r.criterion(cid)
+            cells.append(Text("-", style="dim") if c is None or c.passed is None else
+                         Text("pass", style="green") if c.passed else Text("fail", style="red"))
+        table.add_row(cid, *cells)
+    console.print(table)
+    scale_s = max((r.media.duration_s for r in videos if r.media), default=1.0) or 1.0
+    console.print(Text(f"timelines, one scale: 0 to {scale_s:.1f} s, {scale_s / TIMELINE_WIDTH:.2f} s per character", style="bold"))
+    for i, r in enumerate(videos):
+        console.print(Text(("★ " if i == 0 else "  ") + _display_name(r.file), style="bold"))
+        if not r.ok:
+            console.print(Text(f"    error: {r.error}", style="red"))
+            continue
+        for name, lane in timeline_lanes(r, scale_s):
+            console.print(Text(f"    {name:<10} │{lane}│"), markup=False, highlight=False)
+    for draft in comparison.drafts:
+        diffs = comparison.differences.get(draft.file, ())
+        console.print(Text(f"{_display_name(draft.file)} against the reference:", style="bold"))
+        if not diffs:
+            console.print(Text("  no difference in what passes and fails" if draft.ok else f"  error: {draft.error}"))
+        for d in diffs:
+            style = "green" if d.draft_better else ""
+            gain = "better here" if d.draft_better else f"+{d.impact_points:.0f} points if matched"
+            console.print(Text(f"  - {d.message} ({gain})", style=style))
