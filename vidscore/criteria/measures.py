@@ -54,6 +54,14 @@ def _timed(value_s: float | None, t: Thresholds, what: str, evidence: tuple[Evid
     return Measurement(round(value_s, 3), passed, ramp(value_s, t["max_s"], t["zero_s"]), why, evidence)
 
 
+def _earliest(candidates: list[tuple[float, Evidence]], t: Thresholds, what: str, none_why: str) -> Measurement:
+    """`_timed` on the earliest of several (time, evidence) candidates, or a failure when there are none."""
+    if not candidates:
+        return Measurement(None, False, 0.0, none_why)
+    start_s, evidence = min(candidates, key=lambda c: c[0])
+    return _timed(start_s, t, what, (evidence,))
+
+
 def _speech_applies(f: Facts) -> str | None:
     """Why speech criteria cannot be judged, or None when they can."""
     return None if f.speech_on else NO_SPEECH
@@ -71,10 +79,7 @@ def hook_start(f: Facts, t: Thresholds) -> Measurement:
     if f.overlays:
         first = min(f.overlays, key=lambda ln: ln.start_s)
         candidates.append((first.start_s, Evidence(first.start_s, first.end_s, f'first text on screen: "{first.text}"')))
-    if not candidates:
-        return Measurement(None, False, 0.0, "nothing is said or written on screen")
-    start_s, evidence = min(candidates, key=lambda c: c[0])
-    return _timed(start_s, t, "first words", (evidence,))
+    return _earliest(candidates, t, "first words", "nothing is said or written on screen")
 
 
 @measure("hook_speech_3s")
@@ -165,10 +170,7 @@ def product_first_3s(f: Facts, t: Thresholds) -> Measurement:
         options.append((seen, Evidence(seen, seen, f"{f.product.name} first on screen")))
     if named is not None:
         options.append((named.start_s, _quote(named)))
-    if not options:
-        return Measurement(None, False, 0.0, "the product is never shown or named")
-    start_s, evidence = min(options, key=lambda o: o[0])
-    return _timed(start_s, t, "product first shown or named", (evidence,))
+    return _earliest(options, t, "product first shown or named", "the product is never shown or named")
 
 
 @measure("hook_audio_start")
