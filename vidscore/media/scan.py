@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vidscore.errors import MediaError
-from vidscore.media.frames import Frame, sample_frames
+from vidscore.media.frames import Frame, sample_decoded, scaled_size, upright_image
 from vidscore.media.probe import MediaInfo
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # A picture that stops this long before the stated duration (and before 90 % of it) is truncated.
 TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_MIN_COVERED_FRAC = 0.9
-SCAN_VERSION = 1
+SCAN_VERSION = 2  # 2: each signal's frames are scaled straight from the decoded picture
 
 
 @dataclass(frozen=True)
@@ -71,27 +71,29 @@ def scan_video(
     """
     import time
 
-    from vidscore.signals.base import fit_image
-
     rate_hz = max([rate_hz, *(s.rate_hz for s in signals)])
     max_side_px = max([max_side_px, *(s.max_side_px for s in signals)])
     next_due_s = [0.0] * len(signals)
     spent_s = dict.fromkeys([s.name for s in signals], 0.0)
     count, last_t_s, size = 0, 0.0, (0, 0)
     started = time.perf_counter()
-    for frame in sample_frames(path, rate_hz=rate_hz, max_side_px=max_side_px):
+    for t_s, decoded in sample_decoded(path, rate_hz=rate_hz):
+        images: dict[int, object] = {}  # one conversion per size, straight from the decoded frame
         for i, signal in enumerate(signals):
-            if frame.t_s + 0.5 / rate_hz < next_due_s[i]:
+            if t_s + 0.5 / rate_hz < next_due_s[i]:
                 continue
             period_s = 1.0 / signal.rate_hz
-            next_due_s[i] = (int(frame.t_s / period_s + 1e-6) + 1) * period_s
+            next_due_s[i] = (int(t_s / period_s + 1e-6) + 1) * period_s
+            if signal.max_side_px not in images:
+                images[signal.max_side_px] = upright_image(decoded, signal.max_side_px)
             consume_started = time.perf_counter()
-            image = fit_image(frame.image, signal.max_side_px)
-            signal.consume(frame if image is frame.image else Frame(t_s=frame.t_s, image=image))
+            signal.consume(Frame(t_s=t_s, image=images[signal.max_side_px]))
             spent_s[signal.name] += time.perf_counter() - consume_started
         count += 1
-        last_t_s = frame.t_s
-        size = (frame.image.shape[1], frame.image.shape[0])
+        last_t_s = t_s
+        size = scaled_size(decoded.width, decoded.height, max_side_px)
+        if (getattr(decoded, "rotation", 0) or 0) % 180:
+            size = size[::-1]
     if timings_s is not None:
         timings_s["decode"] = time.perf_counter() - started - sum(spent_s.values())
         timings_s.update(spent_s)

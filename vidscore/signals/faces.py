@@ -28,7 +28,7 @@ from vidscore.signals.base import FrameSignal
 
 log = logging.getLogger(__name__)
 
-FACE_SIGNAL_VERSION = 1  # bump when the output for the same video and settings changes
+FACE_SIGNAL_VERSION = 2  # bump when the output for the same video and settings changes
 FACE_RATE_HZ = 2.0  # faces change slowly; 2 samples/s resolves "face in the first 3 s" well
 FACE_MAX_SIDE_PX = 640  # YuNet's working size: ~20-30 ms/frame here, and it degrades above 960
 # YuNet scores are 0-100; at 0.8 no false positive was left on the real clips, at 0.6 hands were

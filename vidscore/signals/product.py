@@ -26,7 +26,7 @@ from vidscore.media.frames import Frame
 from vidscore.media.probe import MediaInfo
 from vidscore.signals.base import FrameSignal, fit_image
 
-PRODUCT_SIGNAL_VERSION = 1  # bump when the output for the same video and settings changes
+PRODUCT_SIGNAL_VERSION = 2  # bump when the output for the same video and settings changes
 PRODUCT_RATE_HZ = 2.0  # products stay on screen for seconds; 2 samples/s puts edges within 0.5 s
 # Frames are matched at this size (SIFT doubles it internally): a product at 3 % of the frame still
 # gives 25-38 inliers; 480 px costs 1.4x the CPU for one more hit on the real clips, 360 px loses 4.

@@ -23,7 +23,7 @@ from vidscore.media.frames import Frame
 from vidscore.media.probe import MediaInfo
 from vidscore.signals.base import FrameSignal
 
-SHOTS_SIGNAL_VERSION = 1  # bump when the output for the same video and settings changes
+SHOTS_SIGNAL_VERSION = 2  # bump when the output for the same video and settings changes
 
 # 10 Hz: at 8-15 Hz the detected cuts on the samples and the 12 real clips were the same, except
 # that 15 Hz lost a cut in a letterboxed clip; 10 Hz gives cut times to 0.1 s (the samples' labels

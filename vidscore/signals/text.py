@@ -27,7 +27,7 @@ from vidscore.media.frames import Frame
 from vidscore.media.probe import MediaInfo
 from vidscore.signals.base import FrameSignal
 
-TEXT_SIGNAL_VERSION = 1  # bump when the output for the same video and settings changes
+TEXT_SIGNAL_VERSION = 2  # bump when the output for the same video and settings changes
 
 # Sampling. 2 Hz puts a start/end on a 0.5 s grid; 960 px keeps 2 %-of-height captions legible
 # for the recogniser (it reads crops from this image), while detection runs smaller (below).
