@@ -201,3 +201,19 @@ def test_samples_document_matches_the_published_schema(scored):
 
     doc, _ = scored
     jsonschema.Draft202012Validator(schema()).validate(doc)
+
+
+def test_model_option_changes_the_weights(samples_dir, tmp_path):
+    model = tmp_path / "cta-only.json"
+    model.write_text(json.dumps({"name": "cta-only", "pillars": {"hook": 0, "product": 0, "cta": 1, "format": 0},
+                                 "criteria": {"cta_spoken": 0.0}}), encoding="utf-8")
+    code, out, err = run_cli("score", "--config", str(samples_dir / "vidscore.toml"), str(samples_dir / "no_audio.mp4"),
+                             "--model", str(model), "--json", "-", "-q")
+    assert code == 0, err
+    result = json.loads(out)["results"][0]
+    assert result["scoring_model"] == "cta-only"
+    assert result["scores"]["overall"] == result["scores"]["cta"]
+    assert criterion(result, "cta_spoken")["weight"] == 0.0
+    model.write_text("{not json", encoding="utf-8")
+    code, _, err = run_cli("score", str(samples_dir / "no_audio.mp4"), "--no-speech", "--model", str(model))
+    assert code == 2 and "cta-only.json" in err and len(err.strip().splitlines()) == 1

@@ -59,9 +59,21 @@ class Scores:
         return {k: (None if v is None else round(v, 1)) for k, v in dataclasses.asdict(self).items()}
 
 
-@functools.lru_cache(maxsize=8)
 def load_model(path: Path | None = None) -> ScoringModel:
-    """The scoring model at `path`, or the packaged default; a bad file is a one-line ConfigError."""
+    """The scoring model at `path`, or the packaged default; a bad file is a one-line ConfigError.
+
+    Cached per file version (path, size, modification time), so a rewritten file is read again.
+    """
+    try:
+        stat = Path(path).stat() if path is not None else None
+    except OSError:
+        stat = None
+    key = (stat.st_size, stat.st_mtime_ns) if stat is not None else None
+    return _load_model(path, key)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_model(path: Path | None, _version: tuple[int, int] | None) -> ScoringModel:
     if path is None:
         source = f"vidscore/models/{DEFAULT_MODEL_FILE}"
         text = importlib.resources.files("vidscore._models").joinpath(DEFAULT_MODEL_FILE).read_text("utf-8")
