@@ -10,6 +10,17 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[test,openai-whisper]"
 .venv/bin/python -m pip check
+# The HTML report's tests render it in headless Chromium (Debian package `chromium`).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing chromium for the HTML report tests" >&2
+    apt-get install -y -q chromium >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+      || echo "test.sh: could not install chromium" >&2
+  else
+    echo "test.sh: chromium not found: install the 'chromium' package (the browser tests skip without it, fail under CI)" >&2
+  fi
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
