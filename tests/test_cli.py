@@ -1,4 +1,7 @@
-"""The `vidscore score` command end to end: samples, JSON/CSV contract, bad inputs, exit codes."""
+"""The `vidscore score` command end to end: samples, JSON/CSV contract, exit codes, Ctrl-C.
+
+Bad and hostile inputs (empty, truncated, not video, links, unreadable, ...) are in test_hostile_inputs.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import csv
 import io
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -71,61 +76,6 @@ def test_score_samples_csv(scored_samples, expected):
     assert {"file", "ok", "error", "width", "height", "has_audio", "language"} <= set(rows[0])
 
 
-@pytest.fixture(scope="module")
-def bad_inputs(tmp_path_factory, samples_dir, ffmpeg):
-    """A folder with one good video and every kind of bad input issue 2 names."""
-    folder = tmp_path_factory.mktemp("bad")
-    good = folder / "a_good.mp4"
-    good.write_bytes((samples_dir / "no_audio.mp4").read_bytes())
-    (folder / "b_empty.mp4").write_bytes(b"")
-    (folder / "c_text.mp4").write_text("this is not a video\n" * 100)
-    (folder / "d_random.mov").write_bytes(os.urandom(20000))
-    source = folder / "src.mkv.tmp"
-    subprocess.run([ffmpeg, "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=6",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-f", "mp4", str(source)], check=True)
-    data = source.read_bytes()
-    (folder / "e_truncated.mp4").write_bytes(data[: len(data) // 2])  # moov atom at the end: cut off
-    faststart = folder / "fs.tmp"
-    subprocess.run([ffmpeg, "-loglevel", "error", "-i", str(source), "-c", "copy", "-movflags", "+faststart",
-                    "-f", "mp4", str(faststart)], check=True)
-    data = faststart.read_bytes()
-    (folder / "f_truncated_faststart.mp4").write_bytes(data[: len(data) // 2])  # header intact, data cut
-    source.unlink()
-    faststart.unlink()
-    (folder / "g_dangling.mp4").symlink_to(folder / "gone.mp4")
-    unreadable = folder / "h_unreadable.mp4"
-    unreadable.write_bytes((samples_dir / "no_audio.mp4").read_bytes())
-    unreadable.chmod(0)
-    (folder / "notes.txt").write_text("ignored: not a video extension")
-    return folder
-
-
-def test_bad_inputs_get_one_line_errors_and_batch_goes_on(bad_inputs, tmp_path):
-    out = tmp_path / "out.json"
-    code, stdout, stderr = run_cli("score", str(bad_inputs), "--no-speech", "--json", str(out), "--jobs", "2")
-    assert code == 1
-    assert "Traceback" not in stderr and "Traceback" not in stdout
-    results = {Path(r["file"]).name: r for r in json.loads(out.read_text())["results"]}
-    assert list(results) == sorted(results), "input order is kept"
-    assert "notes.txt" not in results
-    assert results["a_good.mp4"]["ok"] is True
-    reasons = {
-        "b_empty.mp4": "empty",
-        "c_text.mp4": "not a readable video",
-        "d_random.mov": "not a readable video",
-        "e_truncated.mp4": "not a readable video",
-        "f_truncated_faststart.mp4": "truncated",
-        "g_dangling.mp4": "broken symbolic link",
-    }
-    if os.geteuid() != 0:  # root reads everything, so the permission case only exists for users
-        reasons["h_unreadable.mp4"] = "permission denied"
-    for name, reason in reasons.items():
-        row = results[name]
-        assert row["ok"] is False and reason in row["error"], (name, row["error"])
-        assert "\n" not in row["error"]
-        assert f"{name}: " in stderr, f"stderr names {name}"
-
-
 def test_usage_errors_exit_2(tmp_path):
     code, _, err = run_cli("score", str(tmp_path / "missing"))
     assert code == 2 and "no such file or folder" in err
@@ -182,3 +132,51 @@ def test_product_option_and_cache(samples_dir, tmp_path):
     assert code == 0 and "1 videos" in out
     code, _, err = run_cli("score", str(samples_dir / "no_audio.mp4"), "--product", "Glowa=missing.jpg")
     assert code == 2 and "missing.jpg" in err
+
+
+INTERRUPT_CLIPS = 5
+INTERRUPT_WAIT_S = 120
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_writes_finished_results_and_a_rerun_resumes_from_cache(jobs, make_clip, tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) after the first video:
+    exit 130, the JSON holds the finished videos, and a rerun serves those from the cache."""
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for i in range(INTERRUPT_CLIPS):  # different lengths: different content, so no shared cache entries
+        clip = make_clip(f"interrupt_{jobs}_{i}.mp4", size="480x270", seconds=2 + 0.5 * i)
+        shutil.move(clip, folder / f"clip{i}.mp4")
+    out, cache_dir = tmp_path / "out.json", tmp_path / "cache"
+    args = [sys.executable, "-m", "vidscore", "score", str(folder), "--no-speech", "--jobs", jobs,
+            "--cache-dir", str(cache_dir), "--json", str(out)]
+    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    lines = []
+    try:
+        for line in proc.stderr:  # not a terminal: one progress line per finished video
+            lines.append(line)
+            if line.startswith(f"[1/{INTERRUPT_CLIPS}]"):
+                os.killpg(proc.pid, signal.SIGINT)
+                break
+        lines.extend(proc.stderr)
+        code = proc.wait(timeout=INTERRUPT_WAIT_S)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = "".join(lines)
+    assert code == 130, stderr
+    assert "Traceback" not in stderr
+    assert "interrupted: kept" in stderr
+    kept = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert 1 <= len(kept) < INTERRUPT_CLIPS, stderr
+    assert all(r["ok"] for r in kept)
+    assert not list(tmp_path.glob(".out.json.*")), "no temporary file left behind"
+
+    done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=INTERRUPT_WAIT_S)
+    assert done.returncode == 0, done.stderr
+    again = {r["file"]: r for r in json.loads(out.read_text(encoding="utf-8"))["results"]}
+    assert len(again) == INTERRUPT_CLIPS
+    for result in kept:
+        assert "decode" not in again[result["file"]]["timings_s"], f"{result['file']} was decoded again"
+    assert any("decode" in r["timings_s"] for r in again.values()), "the unfinished videos were analysed"

@@ -6,12 +6,18 @@ order and a Ctrl-C keeps everything finished so far.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from multiprocessing import connection
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from vidscore.cache import SignalCache
@@ -21,6 +27,8 @@ from vidscore.pipeline import analyze
 from vidscore.result import VideoResult
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"})
+WORKER_EXIT_WAIT_S = 5.0  # an idle worker asked to exit gets this long before it is killed
+CRASHED_ERROR = "the decoder crashed on this file (worker process died)"
 
 
 def discover(paths: Iterable[str | Path], recursive: bool = False) -> list[Path]:
@@ -75,52 +83,158 @@ def per_job_config(config: AnalyzeConfig, jobs: int) -> AnalyzeConfig:
 
 def run_batch(
     videos: list[Path], config: AnalyzeConfig, jobs: int = 1, debug: bool = False,
-    cache: SignalCache = SignalCache(None),
+    cache: SignalCache = SignalCache(None), timeout_s: float | None = None,
 ) -> Iterator[tuple[int, VideoResult]]:
     """Yield `(input_index, result)` for every video as it finishes.
 
-    With `jobs` > 1 the videos run in a pool of `jobs` processes ('spawn', so no thread state from
-    the parent is inherited). A worker that dies takes only its own videos with it: they come back
-    as error rows and the rest of the batch goes on in a fresh pool.
+    With `jobs` > 1 or a `timeout_s`, the videos run in `jobs` worker processes ('spawn', so no
+    thread state from the parent is inherited), one video at a time each. A worker that dies takes
+    only its own video with it, and a video still running after `timeout_s` seconds has its worker
+    killed (a stuck native decode cannot be interrupted otherwise): either becomes an error row
+    and the rest of the batch goes on in a fresh worker.
     """
     config = per_job_config(config, jobs)
-    if jobs <= 1 or len(videos) <= 1:
+    if timeout_s is None and (jobs <= 1 or len(videos) <= 1):
         for index, video in enumerate(videos):
             yield index, analyze(video, config, debug=debug, cache=cache)
         return
-    pending = list(range(len(videos)))
+    yield from _run_in_workers(videos, config, max(1, jobs), debug, cache, timeout_s)
+
+
+@dataclass
+class _Worker:
+    """A worker process, the pipes to it, and the video it is on (None when idle)."""
+
+    process: BaseProcess
+    tasks: Connection  # parent -> worker: (index, path), or None to stop
+    results: Connection  # worker -> parent: (kind, index, payload)
+    index: int | None = None
+    started_s: float | None = None  # monotonic time the worker began the video (after its imports)
+
+    def stop(self, wait_s: float = 0.0) -> None:
+        """Ask the worker to exit, wait up to `wait_s`, then kill it if it is still there."""
+        with contextlib.suppress(OSError):
+            self.tasks.send(None)
+        self.process.join(wait_s)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.tasks.close()
+        self.results.close()
+
+
+def _run_in_workers(
+    videos: list[Path], config: AnalyzeConfig, jobs: int, debug: bool, cache: SignalCache,
+    timeout_s: float | None, analyse: Callable[..., VideoResult] = analyze,
+) -> Iterator[tuple[int, VideoResult]]:
+    """`run_batch` over worker processes that the parent starts, watches and kills itself.
+
+    Each worker gets one video at a time over its own pipe, so a dead or killed worker never
+    corrupts another's results and the video it was on is known exactly. `analyse` is what the
+    workers run per video (a module-level function; tests pass stand-ins that hang or crash).
+    """
     context = multiprocessing.get_context("spawn")
-    while pending:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
-            futures: dict[Future, int] = {pool.submit(analyze, videos[i], config, debug=debug, cache=cache): i for i in pending}
-            broken: list[int] = []
-            try:
-                not_done = set(futures)
-                while not_done:
-                    done, not_done = wait(not_done, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        index = futures[future]
-                        try:
-                            result = future.result()
-                        except BrokenProcessPool:
-                            broken.append(index)
-                            continue
-                        pending.remove(index)
-                        yield index, result
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-        if broken:
-            # The pool cannot tell which video killed its worker: rerun the survivors one at a time
-            # in their own pool so only the culprit becomes an error row.
-            for index in sorted(broken):
-                pending.remove(index)
-                yield index, _run_isolated(videos[index], config, debug, cache, context)
+    queue = deque(range(len(videos)))
+    workers: list[_Worker] = []
+
+    def start_worker() -> _Worker:
+        tasks_read, tasks_write = context.Pipe(duplex=False)
+        results_read, results_write = context.Pipe(duplex=False)
+        process = context.Process(target=_worker_main, name="vidscore-worker", daemon=True,
+                                  args=(tasks_read, results_write, analyse, config, debug, cache))
+        process.start()
+        tasks_read.close()  # the worker holds its own copies; closing ours lets EOF reach each side
+        results_write.close()
+        return _Worker(process=process, tasks=tasks_write, results=results_read)
+
+    def retire(worker: _Worker) -> None:
+        worker.stop()
+        workers.remove(worker)
+
+    idle_done: list[_Worker] = []  # asked to exit, joined at the end so nobody waits on them now
+    stopped_normally = False
+    try:
+        while queue or workers:
+            while queue and len(workers) < min(jobs, len(videos)):
+                workers.append(start_worker())
+            for worker in list(workers):
+                if worker.index is not None:
+                    continue
+                if not queue:  # nothing left for it
+                    with contextlib.suppress(OSError):
+                        worker.tasks.send(None)
+                    workers.remove(worker)
+                    idle_done.append(worker)
+                    continue
+                worker.index, worker.started_s = queue.popleft(), None
+                try:
+                    worker.tasks.send((worker.index, videos[worker.index]))
+                except OSError:  # the worker died between two videos; count it against this one, never loop
+                    yield worker.index, VideoResult.failed(str(videos[worker.index]), CRASHED_ERROR)
+                    retire(worker)
+            busy = [w for w in workers if w.index is not None]
+            if not busy:
+                continue
+            now_s = time.monotonic()
+            deadlines_s = [w.started_s + timeout_s for w in busy if timeout_s is not None and w.started_s is not None]
+            wait_s = max(0.0, min(deadlines_s) - now_s) if deadlines_s else None
+            connection.wait([w.results for w in busy] + [w.process.sentinel for w in busy], timeout=wait_s)
+            for worker in busy:
+                outcome = _collect(worker, videos, timeout_s)
+                if outcome is None:
+                    continue
+                index, result, healthy = outcome
+                worker.index = worker.started_s = None
+                if not healthy:
+                    retire(worker)
+                yield index, result
+        stopped_normally = True
+    finally:
+        for worker in workers:  # on Ctrl-C or an abandoned iterator, do not wait for running videos
+            worker.stop()
+        for worker in idle_done:
+            worker.stop(WORKER_EXIT_WAIT_S if stopped_normally else 0.0)
 
 
-def _run_isolated(video: Path, config: AnalyzeConfig, debug: bool, cache: SignalCache, context) -> VideoResult:
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+def _collect(worker: _Worker, videos: list[Path], timeout_s: float | None) -> tuple[int, VideoResult, bool] | None:
+    """The finished `(index, result, worker still usable)` of a busy worker, or None while it runs."""
+    index = worker.index
+    try:
+        while worker.results.poll():
+            kind, _, payload = worker.results.recv()
+            if kind == "started":
+                worker.started_s = time.monotonic()
+            elif kind == "done":
+                return index, payload, True
+            else:  # "raised": --debug wants the traceback, as a run without workers would give it
+                raise RuntimeError(f"analysing {videos[index]} failed in a worker process:\n{payload}")
+    except (EOFError, OSError):  # the pipe broke: the worker is exiting, let it be reaped
+        worker.process.join(WORKER_EXIT_WAIT_S)
+    if not worker.process.is_alive():
+        elapsed_s = time.monotonic() - worker.started_s if worker.started_s is not None else 0.0
+        return index, VideoResult.failed(str(videos[index]), CRASHED_ERROR, elapsed_s=elapsed_s), False
+    if timeout_s is not None and worker.started_s is not None and time.monotonic() - worker.started_s >= timeout_s:
+        error = f"timed out after {timeout_s:g} s"
+        return index, VideoResult.failed(str(videos[index]), error, elapsed_s=timeout_s), False
+    return None
+
+
+def _worker_main(tasks: Connection, results: Connection, analyse: Callable[..., VideoResult],
+                 config: AnalyzeConfig, debug: bool, cache: SignalCache) -> None:
+    """A worker process: analyse the videos sent on `tasks` one by one, answer on `results`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
+    while True:
         try:
-            return pool.submit(analyze, video, config, debug=debug, cache=cache).result()
-        except BrokenProcessPool:
-            return VideoResult.failed(str(video), "the decoder crashed on this file (worker process died)")
+            task = tasks.recv()
+        except EOFError:  # the parent is gone
+            return
+        if task is None:
+            return
+        index, video = task
+        results.send(("started", index, None))
+        try:
+            result = analyse(video, config, debug=debug, cache=cache)
+        except Exception:  # only with --debug does analyze raise
+            results.send(("raised", index, traceback.format_exc()))
+            return
+        results.send(("done", index, result))

@@ -46,11 +46,16 @@ _ANALYSIS_OPTIONS = (
     click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
                  help="Videos scored in parallel processes (0 = one per core)."),
     click.option("-r", "--recursive", is_flag=True, help="Also look for videos in sub-folders."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                 help="Give up on a video that takes longer than this (it gets an error row; the others go on)."),
     click.option("-c", "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                  help="Config file (default: ./vidscore.toml when present): products, brand, platform, phrases, "
                       "criterion thresholds and weights. See vidscore.example.toml."),
     click.option("--platform", type=click.Choice(sorted(PLATFORMS)), default=None,
                  help="Platform whose specs and safe zones apply (default: the config's, else tiktok)."),
+    click.option("--model", "scoring_model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="Scoring weights file (written by `vidscore calibrate`); default: the config's model, "
+                      "else the packaged models/scoring.json."),
     click.option("--product", "products", multiple=True, metavar="NAME=PHOTO",
                  help="A product to look for, with a reference photo of it (repeat for more photos or products); "
                       "added to the config file's products."),
@@ -107,7 +112,8 @@ def _analyze_paths(ctx: click.Context, paths, opts: dict, err: Console) -> Batch
         language_given = ctx.get_parameter_source("language") is not click.core.ParameterSource.DEFAULT
         config = _analyze_config(opts["config_file"], opts["platform"], opts["products"], err,
                                  speech=not opts["no_speech"], engine=opts["asr_engine"], model=opts["asr_model"],
-                                 language=opts["language"] if language_given else None)
+                                 language=opts["language"] if language_given else None,
+                                 scoring_model=opts["scoring_model"])
         videos = discover(paths, recursive=opts["recursive"])
         if not videos:
             hint = "" if opts["recursive"] else "; add --recursive for sub-folders"
@@ -119,7 +125,7 @@ def _analyze_paths(ctx: click.Context, paths, opts: dict, err: Console) -> Batch
         raise UsageFailure(one_line(exc)) from exc
     batch = Batch(config=config, videos=videos, results=[None] * len(videos), interrupted=False)
     runs = run_batch(videos, config, jobs=opts["jobs"] or default_jobs(), debug=opts["debug"],
-                     cache=_cache(opts["cache_dir"], opts["no_cache"]))
+                     cache=_cache(opts["cache_dir"], opts["no_cache"]), timeout_s=opts["timeout"])
     try:
         for index, result in _with_progress(runs, len(videos), err):
             batch.results[index] = result
@@ -334,7 +340,7 @@ def cache_clear(cache_dir) -> None:
 
 def _analyze_config(config_file: Path | None, platform: str | None, products: tuple[str, ...], err: Console, *,
                     speech: bool, engine: str = "faster-whisper", model: str = "base",
-                    language: str | None = None) -> AnalyzeConfig:
+                    language: str | None = None, scoring_model: Path | None = None) -> AnalyzeConfig:
     """Options over the config file (`--config`, else ./vidscore.toml) over the defaults."""
     from vidscore.config_file import find_config, load_config
 
@@ -345,6 +351,11 @@ def _analyze_config(config_file: Path | None, platform: str | None, products: tu
     scoring = file.scoring if file is not None else ScoringConfig()
     if platform:
         scoring = dataclasses.replace(scoring, platform=platform)
+    if scoring_model is not None:
+        scoring = dataclasses.replace(scoring, model=scoring_model)
+    from vidscore.scoring import load_model
+
+    load_model(scoring.model)  # a bad weights file is a usage error before any video is decoded
     language = language or (file.language if file is not None and file.language else "auto")
     settings = SpeechSettings(engine=engine, model=model, language=language) if speech else None
     products_all = (file.products if file is not None else ()) + _parse_products(products)
@@ -387,18 +398,18 @@ def _with_progress(items, total: int, console: Console):
     if not console.is_terminal:
         started = time.perf_counter()
         for done, (index, result) in enumerate(items, start=1):
+            yield index, result  # handed over before printing, so a Ctrl-C while printing loses nothing
             state = "ok" if result.ok else f"error: {result.error}"
             console.print(f"[{done}/{total}] {result.file} {state} ({time.perf_counter() - started:.1f} s)",
-                          markup=False, highlight=False)
-            yield index, result
+                          markup=False, highlight=False, soft_wrap=True)
         return
     columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=total)
         for index, result in items:
-            progress.update(task, advance=1, description=Path(result.file).name)
             yield index, result
+            progress.update(task, advance=1, description=Path(result.file).name)
 
 
 def _write_reports(results: list[VideoResult], json_out: str | None, csv_out: str | None,
@@ -427,3 +438,8 @@ def _setup_logging(debug: bool) -> None:
         import av.logging
 
         av.logging.set_level(None)  # FFmpeg's own chatter would drown the one-line errors
+
+
+from vidscore.cli_calibrate import calibrate_command  # noqa: E402  (it imports helpers from this module)
+
+main.add_command(calibrate_command)

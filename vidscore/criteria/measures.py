@@ -148,7 +148,7 @@ def hook_line(f: Facts, t: Thresholds) -> Measurement:
         opening = [x for x in f.speech + f.screen if x.start_s < window_s]
         if not opening:
             return Measurement([], False, 0.0, f"nothing is said or written in the first {window_s:g} s")
-        return Measurement([], False, 25.0, f"the opening words are not a hook (no question, claim, number, 'you', problem or interrupt)",
+        return Measurement([], False, 25.0, "the opening words are not a hook (no question, claim, number, 'you', problem or interrupt)",
                            tuple(Evidence(x.start_s, x.end_s, f'"{x.text.strip()}"') for x in opening[:2]))
     names = sorted(types)
     score = 100.0 if len(names) >= 2 else 80.0

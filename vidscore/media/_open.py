@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -13,13 +14,23 @@ from vidscore.errors import MediaError, folded
 def check_readable(path: Path) -> None:
     """Fail early, with the reason, for a path that is missing, not a file, empty or unreadable."""
     if not path.exists():
-        raise MediaError("no such file" if not path.is_symlink() else "broken symbolic link")
+        raise MediaError("no such file" if not path.is_symlink() else _link_problem(path))
     if not path.is_file():
         raise MediaError("not a regular file")
     if path.stat().st_size == 0:
         raise MediaError("file is empty (0 bytes)")
     if not os.access(path, os.R_OK):
         raise MediaError("permission denied (file is not readable)")
+
+
+def _link_problem(path: Path) -> str:
+    """Why the symbolic link `path` leads nowhere: a loop of links, or a missing target."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+    return "broken symbolic link (its target does not exist)"
 
 
 def open_container(path: Path) -> av.container.InputContainer:

@@ -47,7 +47,7 @@ def results_table(results: Sequence[VideoResult]) -> Table:
     for result in results:
         media, transcript = result.media, result.transcript
         if not result.ok:
-            table.add_row(_display_name(result.file), *([""] * (3 + len(PILLAR_COLUMNS))),
+            table.add_row(Text(_display_name(result.file)), *([""] * (3 + len(PILLAR_COLUMNS))),
                           Text(f"error: {result.error}", style="red"))
             continue
         top = result.diagnosis[0] if result.diagnosis else None
@@ -56,7 +56,7 @@ def results_table(results: Sequence[VideoResult]) -> Table:
             finding.append(f" (warning: {'; '.join(result.warnings)})", style="yellow")
         scores = result.scores
         table.add_row(
-            _display_name(result.file),
+            Text(_display_name(result.file)),
             f"{media.duration_s:.1f}",
             f"{media.width}x{media.height}" + (f" r{media.rotation}" if media.rotation else ""),
             (transcript.language or "-") if transcript else "n/a",
@@ -163,7 +163,7 @@ def print_comparison(comparison, console: Console) -> None:
                   caption="★ reference" + ("" if comparison.reference_chosen else " (the best overall score)"))
     table.add_column("", no_wrap=True)
     for i, r in enumerate(videos):
-        table.add_column(("★ " if i == 0 else "") + Path(r.file).name, justify="center", overflow="fold")
+        table.add_column(Text(("★ " if i == 0 else "") + Path(r.file).name), justify="center", overflow="fold")
     for pillar in PILLAR_COLUMNS:
         table.add_row(Text(pillar, style="bold"), *(_score(r.scores.pillar(pillar)) if r.scores else Text("error", style="red")
                                                      for r in videos))

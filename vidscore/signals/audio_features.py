@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-AUDIO_FEATURES_VERSION = 1  # bump when the output for the same audio and spans changes
+AUDIO_FEATURES_VERSION = 2  # bump when the output for the same audio and spans changes
 SAMPLE_RATE = 16_000
 HOP_S = 0.1  # loudness curve resolution: fine enough for "silent first second", small JSON
 START_HOP_S = 0.01  # finer grid for the start silence, so a 3 s silence is timed to +-10 ms
@@ -40,6 +40,7 @@ MUSIC_LOW_ENERGY_MAX = 0.2
 SPEECH_GAP_MERGE_S = 0.5  # pauses shorter than this between words still count as speech
 N_FFT = 1024  # 64 ms at 16 kHz: resolves the harmonics of a note
 STFT_HOP = 160  # 10 ms
+SPECTRUM_CHUNK_S = 60.0  # spectrum analysed a minute at a time: flat memory on long videos
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,9 @@ def _music_and_onsets(x: np.ndarray, sample_rate: int, n_blocks: int) -> tuple[n
     """Per block: does the MUSIC_WINDOW_S around it sound like music; and the number of onsets."""
     import librosa  # slow first import (numba): only when there is sound to analyse
 
-    spectrum = np.abs(librosa.stft(x, n_fft=N_FFT, hop_length=STFT_HOP)) ** 2
-    rms = librosa.feature.rms(S=np.sqrt(spectrum), frame_length=N_FFT)[0]
+    rms, flatness, onset_env = _spectral_curves(x, sample_rate)
     audible = _db(rms**2) > SILENCE_DB
-    tonal = (librosa.feature.spectral_flatness(S=spectrum, power=1.0)[0] < MUSIC_FLATNESS_MAX) & audible
+    tonal = (flatness < MUSIC_FLATNESS_MAX) & audible
     per_block = int(round(HOP_S * sample_rate / STFT_HOP))
     window = int(round(MUSIC_WINDOW_S * sample_rate / STFT_HOP))
     starts = np.arange(n_blocks) * per_block + per_block // 2 - window // 2  # window centred on each block
@@ -184,10 +184,30 @@ def _music_and_onsets(x: np.ndarray, sample_rate: int, n_blocks: int) -> tuple[n
     win_rms = rms[index]
     low_energy = (win_rms < LOW_ENERGY_FRAC * win_rms.mean(axis=1, keepdims=True)).mean(axis=1)
     music = (tonal[index].mean(axis=1) >= MUSIC_TONAL_SHARE_MIN) & (low_energy <= MUSIC_LOW_ENERGY_MAX)
-    onset_env = librosa.onset.onset_strength(
-        S=librosa.power_to_db(librosa.feature.melspectrogram(S=spectrum, sr=sample_rate)), sr=sample_rate)
     onsets = librosa.onset.onset_detect(onset_envelope=onset_env, sr=sample_rate, hop_length=STFT_HOP)
     return music, int(len(onsets))
+
+
+def _spectral_curves(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """RMS, spectral flatness and onset strength per STFT frame, computed SPECTRUM_CHUNK_S at a time.
+
+    The power spectrum costs ~0.85 MB per second of audio; by chunks, memory stays flat for long
+    videos. Chunks are whole hops long and each drops its last (centred) frame, which is the next
+    chunk's first, so the frames line up exactly as in one pass.
+    """
+    import librosa
+
+    chunk = max(STFT_HOP, int(SPECTRUM_CHUNK_S * sample_rate) // STFT_HOP * STFT_HOP)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, max(1, x.size), chunk):
+        spectrum = np.abs(librosa.stft(x[start:start + chunk], n_fft=N_FFT, hop_length=STFT_HOP)) ** 2
+        if start + chunk < x.size:
+            spectrum = spectrum[:, :-1]
+        mel_db = librosa.power_to_db(librosa.feature.melspectrogram(S=spectrum, sr=sample_rate))
+        parts.append((librosa.feature.rms(S=np.sqrt(spectrum), frame_length=N_FFT)[0],
+                      librosa.feature.spectral_flatness(S=spectrum, power=1.0)[0],
+                      librosa.onset.onset_strength(S=mel_db, sr=sample_rate)))
+    return tuple(np.concatenate(curves) for curves in zip(*parts))  # type: ignore[return-value]
 
 
 def _round_or_none(v: float | None) -> float | None:
