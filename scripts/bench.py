@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks for vidscore, one section per expensive stage (`--section asr|pipeline|rescore`).
+"""Benchmarks for vidscore, one section per expensive stage (`--section asr|pipeline|rescore|folder`).
 
 Pipeline: on a generated 30 s 1080x1920 clip, the end-to-end time (cold: a fresh process; warm:
 models loaded) against the floor (decode every frame once + transcribe with the same model), the
@@ -279,9 +279,31 @@ def bench_rescore(args: argparse.Namespace) -> dict:
     return {"videos": len(videos), "per_video_s": round(per_video_s, 4), "scoring_s": round(scoring_s, 4)}
 
 
+def bench_folder(args: argparse.Namespace) -> dict:
+    """A folder of 20 clips (the samples, copied round-robin), `--jobs 1` against `--jobs 2`, no cache."""
+    videos = sorted(args.samples.glob("*.mp4"))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "folder"
+        folder.mkdir()
+        for i in range(FOLDER_CLIPS):
+            shutil.copy(videos[i % len(videos)], folder / f"clip{i:02d}_{videos[i % len(videos)].name}")
+        seconds = {}
+        for jobs in (1, 2):
+            cmd = [sys.executable, "-m", "vidscore", "score", str(folder), "--no-cache", "-q", "--jobs", str(jobs),
+                   "--config", str(args.samples / "vidscore.toml"), "--json", str(Path(tmp) / f"jobs{jobs}.json")]
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            seconds[jobs] = time.perf_counter() - start
+    ratio = seconds[2] / seconds[1]
+    print(f"folder of {FOLDER_CLIPS} clips: --jobs 1 {seconds[1]:.1f} s, --jobs 2 {seconds[2]:.1f} s -> "
+          f"jobs 2 / jobs 1 = {ratio:.2f} (target <= 0.6)", flush=True)
+    return {"clips": FOLDER_CLIPS, "jobs1_s": round(seconds[1], 1), "jobs2_s": round(seconds[2], 1), "ratio": round(ratio, 2)}
+
+
 # ---------------------------------------------------------------------------------- main
 
-SECTIONS = {"asr": bench_asr, "pipeline": bench_pipeline, "rescore": bench_rescore}
+SECTIONS = {"asr": bench_asr, "pipeline": bench_pipeline, "rescore": bench_rescore, "folder": bench_folder}
+FOLDER_CLIPS = 20
 
 
 def main(argv: list[str] | None = None) -> int:
