@@ -234,10 +234,15 @@ def test_calibrate_samples_end_to_end(samples_dir, sample_scores, tmp_path):
     csv_path = write_csv(tmp_path / "results.csv", "\n".join(lines) + "\n")
 
     runner = CliRunner()
+    html_path = tmp_path / "calibration.html"
     result = runner.invoke(calibrate_command, [str(csv_path), "--config", str(samples_dir / "vidscore.toml"),
-                                               "--no-speech", "--cache-dir", str(cache_dir)], catch_exceptions=False)
+                                               "--no-speech", "--cache-dir", str(cache_dir), "--html", str(html_path)],
+                           catch_exceptions=False)
     assert result.exit_code == EXIT_OK, result.stderr
     out = result.stdout
+    page = html_path.read_text(encoding="utf-8")
+    assert "Which signals go with higher orders" in page and "only 6 videos (under 20)" in page
+    assert "gone.mp4" in page and "<script src" not in page
     assert "line 8: gone.mp4: skipped, no such file" in result.stderr
     assert "6 videos, target orders (orders per 1,000 views)" in out
     assert "only 6 videos (under 20)" in out and "rough hints" in out

@@ -39,10 +39,11 @@ MAX_EFFECT_ROWS = 15  # the effects table shows the strongest ones; the model fi
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where extracted signals are cached (default: the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the signal cache.")
+@click.option("--html", "html_out", metavar="FILE", help="Also write the report as a self-contained HTML page.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no report; only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def calibrate_command(csv_file, target, out_path, file_column, views_column, clicks_column, orders_column,
-                      config_file, jobs, no_speech, cache_dir, no_cache, quiet, debug) -> None:
+                      config_file, jobs, no_speech, cache_dir, no_cache, html_out, quiet, debug) -> None:
     """Learn from your own results: which signals went with higher conversion in YOUR videos.
 
     RESULTS.csv has one row per published video: `file` (its path, relative to the CSV) and outcome
@@ -74,6 +75,11 @@ def calibrate_command(csv_file, target, out_path, file_column, views_column, cli
         raise UsageFailure(one_line(exc)) from exc
     for skipped in report.skipped:
         click.echo(f"vidscore: {report.csv_path} line {skipped.line}: {skipped.name}: skipped, {skipped.reason}", err=True)
+    if html_out:
+        from vidscore.reports.files import write_text
+        from vidscore.reports.html_report import render_calibration_html
+
+        write_text(html_out, render_calibration_html(report))
     if not quiet:
         print_calibration(report, stdout_console())
     sys.exit(EXIT_OK)

@@ -923,3 +923,42 @@ def render_compare_html(results: Sequence[VideoResult], reference_file: str | No
             + ('<p class="muted small">Highlighted: the verdict differs from the reference.</p>' if reference else "")
             + _compare_table(columns, reference))
     return _page("vidscore compare", subtitle, body)
+
+
+# ---------------------------------------------------------------------------------- calibration
+
+
+def render_calibration_html(report) -> str:
+    """`vidscore calibrate --html`: the fit, its warnings, the ranked effects and the flagged videos."""
+    cal = report.calibration
+    unit = cal.target.unit
+    fit_class = "good" if cal.trustworthy else ("fair" if cal.better_than_mean else "poor")
+    summary = (f'<p>{cal.n_videos} videos · target <b>{_e(cal.target.name)}</b> ({_e(unit)}) · mean {cal.mean_outcome:.3g} · '
+               f'cross-validated R² <span class="score {fit_class}">{cal.cv_r2:.2f}</span> ({cal.folds}-fold, against '
+               f'predicting the mean) · ridge alpha {cal.alpha:.3g}</p>')
+    warnings = "".join(f'<li class="high"><b>Warning:</b> {_e(w)}</li>' for w in cal.warnings)
+    skipped = "".join(f"<li>line {s.line}, {_e(s.name)}: {_e(s.reason)}</li>" for s in report.skipped)
+    rows = []
+    for effect in cal.effects:
+        direction = "higher" if effect.standardised > 0 else "lower" if effect.standardised < 0 else "none"
+        badge = "pass" if effect.standardised > 0 else "fail" if effect.standardised < 0 else "na"
+        rows.append(f'<tr><td class="num">{effect.rank}</td><td>{_e(effect.label)}</td><td>{_e(effect.pillar or "")}</td>'
+                    f'<td><span class="badge {badge}">{direction}</span></td><td class="num">{effect.standardised:+.2f}</td>'
+                    f'<td class="num">{effect.per_10_points:+.3g}</td></tr>')
+    effects = ('<div class="table-wrap"><table class="sortable"><thead><tr><th class="num">#</th><th>signal</th>'
+               '<th>pillar</th><th>direction</th><th class="num">std effect</th>'
+               f'<th class="num">per +10 points ({_e(unit)})</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+               '<p class="muted small">Associations in this data, not causes. std effect = outcome SDs per SD of the '
+               'signal; ranked by size.</p>')
+    flagged = "".join(f"<li><b>{_e(r.video)}</b>: {_e(r.sentence())}</li>" for r in cal.flagged)
+    notes = "".join(f"<li>{_e(n)}</li>" for n in (*cal.notes, *report.weights.notes))
+    pillars = ", ".join(f"{_e(p)} {w:.2f}" for p, w in report.weights.pillars.items())
+    body = (f"<section><h2>Fit</h2>{summary}"
+            + (f'<ol class="findings">{warnings}</ol>' if warnings else "")
+            + (f"<h3>Skipped rows</h3><ul>{skipped}</ul>" if skipped else "")
+            + f"</section><section><h2>Which signals go with higher {_e(cal.target.name)}</h2>{effects}</section>"
+            + (f"<section><h2>Videos their content does not explain</h2><ul>{flagged}</ul></section>" if flagged else "")
+            + f"<section><h2>Model file</h2><p>{_e(report.model_path)} · pillar weights {pillars}</p>"
+            + f'<p class="muted">Use it with <code>vidscore score --model {_e(report.model_path)}</code>.</p>'
+            + (f'<ul class="muted small">{notes}</ul>' if notes else "") + "</section>")
+    return _page("vidscore calibration", f"{_e(report.csv_path)}", body)
