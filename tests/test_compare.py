@@ -50,3 +50,14 @@ def test_compare_usage_errors(samples_dir):
     code, _, err = run_cli("compare", str(samples_dir / "strong.mp4"), str(samples_dir / "italian.mp4"), "--no-speech",
                            "--reference", str(Path("nope.mp4")))
     assert code == EXIT_USAGE and "nope.mp4" in err
+
+
+def test_differences_say_when_the_reference_fails(samples_dir):
+    config = str(samples_dir / "vidscore.toml")
+    weak, strong = str(samples_dir / "views_no_sales.mp4"), str(samples_dir / "strong.mp4")
+    code, out, err = run_cli("compare", "--config", config, strong, "--reference", weak, "--json", "-")
+    assert code == EXIT_OK, err
+    diffs = json.loads(out)["differences"][strong]
+    better = [d for d in diffs if d["draft_better"]]
+    assert better and all(d["impact_points"] <= 0 for d in better)
+    assert not any("the reference passes" in d["message"] for d in better)

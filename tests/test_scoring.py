@@ -49,6 +49,8 @@ def test_every_result_has_scores_criteria_and_diagnosis(scored):
         for c in result["criteria"]:
             assert set(c) == CRITERION_KEYS, (name, c["id"])
             assert c["pillar"] == BY_ID[c["id"]].pillar
+            if c["passed"] is False:
+                assert c["score"] <= 90, (name, c["id"], c["score"])  # a failure never scores like a pass
             if c["passed"] is None:
                 assert c["score"] is None and c["why"], (name, c["id"])
             else:
@@ -190,6 +192,9 @@ def test_thresholds_presets_and_helpers():
     assert outside_safe_zone((0.1, 0.85, 0.5, 0.05), zone) == "bottom"
     assert thresholds_for(BY_ID["format_length"], "reels")["max_s"] == PLATFORMS["reels"]["format_length.max_s"]
     assert thresholds_for(BY_ID["format_length"], "tiktok", {"max_s": 30.0})["max_s"] == 30.0
+    # moving a pass bound moves its zero bound with it, so the score still falls the right way
+    assert thresholds_for(BY_ID["product_first_seen"], "tiktok", {"max_s": 15.0}) == {"max_s": 15.0, "zero_s": 22.0}
+    assert thresholds_for(BY_ID["hook_start_1s"], "tiktok", {"max_s": 4.0, "zero_s": 6.0})["zero_s"] == 6.0
     assert ramp(1.0, 1.0, 3.0) == 100 and ramp(2.0, 1.0, 3.0) == 50 and ramp(5.0, 1.0, 3.0) == 0
     assert ramp(0.2, 0.4, 0.0) == 50  # higher is better
 
@@ -217,3 +222,15 @@ def test_model_option_changes_the_weights(samples_dir, tmp_path):
     model.write_text("{not json", encoding="utf-8")
     code, _, err = run_cli("score", str(samples_dir / "no_audio.mp4"), "--no-speech", "--model", str(model))
     assert code == 2 and "cta-only.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_csv_cells_from_videos_cannot_run_as_formulas():
+    import csv
+    import io
+
+    from vidscore.reports.csv_report import render_csv
+    from vidscore.result import VideoResult
+
+    text = render_csv([VideoResult.failed("=HYPERLINK(\"http://x\").mp4", "-bad data")])
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["file"].startswith("'=") and row["error"] == "'-bad data"

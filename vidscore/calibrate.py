@@ -13,6 +13,8 @@ data are too few or the fit is no better than predicting the average.
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import datetime as dt
 import json
@@ -530,6 +532,9 @@ def calibrate(csv_path: str | Path, config: AnalyzeConfig, target: str = "orders
     from vidscore.batch import run_batch
     from vidscore.reports.files import write_text
     from vidscore.scoring import load_model
+
+    # Features come from the packaged weights, so an earlier calibrated model never feeds back into the fit.
+    config = dataclasses.replace(config, scoring=dataclasses.replace(config.scoring, model=None))
 
     csv_path = Path(csv_path)
     rows = read_outcomes(csv_path, target, columns)

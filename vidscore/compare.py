@@ -40,13 +40,23 @@ class Comparison:
     reference: VideoResult
     reference_chosen: bool  # True when --reference named it, False when it is the best-scoring video
     drafts: tuple[VideoResult, ...]
-    differences: dict[str, tuple[Difference, ...]]  # draft file -> differences, most valuable first
+    differences: dict[str, tuple[Difference, ...] | None]  # draft file -> differences, most valuable first;
+    # None when the draft or the reference could not be analysed (see `not_compared`)
+
+    def not_compared(self, draft: VideoResult) -> str | None:
+        """Why a draft has no differences listed, or None when it was compared."""
+        if not self.reference.ok:
+            return f"not compared: the reference could not be analysed ({self.reference.error})"
+        if not draft.ok:
+            return f"not compared: {draft.error}"
+        return None
 
     def to_json(self) -> dict:
         return {"compare_schema_version": COMPARE_SCHEMA_VERSION, "vidscore_version": __version__,
                 "reference": self.reference.file, "reference_chosen": self.reference_chosen,
                 "videos": [r.to_json() for r in (self.reference, *self.drafts)],
-                "differences": {f: [d.to_json() for d in diffs] for f, diffs in self.differences.items()}}
+                "differences": {f: None if diffs is None else [d.to_json() for d in diffs]
+                                for f, diffs in self.differences.items()}}
 
     def render_json(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
@@ -69,7 +79,7 @@ def pick_reference(results: Sequence[VideoResult], reference: str | None) -> tup
 def compare(results: Sequence[VideoResult], model: ScoringModel, reference: str | None = None) -> Comparison:
     ref, chosen = pick_reference(results, reference)
     drafts = tuple(r for r in results if r is not ref)
-    diffs = {d.file: tuple(differences(ref, d, model)) if d.ok and ref.ok else () for d in drafts}
+    diffs = {d.file: tuple(differences(ref, d, model)) if d.ok and ref.ok else None for d in drafts}
     return Comparison(ref, chosen, drafts, diffs)
 
 
@@ -98,7 +108,8 @@ def _t(c: CriterionResult) -> str:
 
 def _generic(ref: CriterionResult, draft: CriterionResult) -> str:
     title = BY_ID[ref.id].title
-    return f"{title}: the reference passes ({ref.why}); this draft {'passes' if draft.passed else 'fails'} ({draft.why})"
+    return (f"{title}: the reference {'passes' if ref.passed else 'fails'} ({ref.why}); "
+            f"this draft {'passes' if draft.passed else 'fails'} ({draft.why})")
 
 
 def _product_seen(ref: CriterionResult, draft: CriterionResult) -> str:

@@ -86,7 +86,9 @@ CTA_IDS = ("cta_spoken", "cta_text", "cta_final_third", "cta_after_product", "ct
 
 
 def _no_cta(v: _View) -> bool:
-    return not v.facts.cta
+    """Calls to action were checked (said or on screen) and none was found."""
+    checked = [v.by_id[c] for c in ("cta_spoken", "cta_text") if v.applies(c)]
+    return bool(checked) and not any(c.passed for c in checked)
 
 
 def _product_phrase(v: _View) -> str | None:
@@ -140,7 +142,8 @@ def weak_hook(v: _View) -> _Finding | None:
 
 def product_never_shown(v: _View) -> _Finding | None:
     f = v.facts
-    if not (f.product_photos and f.product is not None and f.product.first_seen_s is None):
+    seen = v.by_id.get("product_first_seen")
+    if seen is None or seen.passed is not False or seen.value is not None or f.product is None:
         return None
     return _Finding("product_never_shown",
                     f"The product ({f.product.name}) is never recognised on screen: the video cannot sell what it does not show.",
@@ -150,15 +153,12 @@ def product_never_shown(v: _View) -> _Finding | None:
 
 
 def product_late(v: _View) -> _Finding | None:
-    f = v.facts
-    if not (f.product_photos and f.product is not None and f.product.first_seen_s is not None):
-        return None
-    if f.product.first_seen_s <= T["late_product_s"]:
+    seen = v.by_id.get("product_first_seen")
+    if seen is None or seen.passed is not False or seen.value is None:
         return None
     return _Finding("product_late",
-                    f"The product first shows at {f.product.first_seen_s:.1f} s, after the first {T['late_product_s']:g} s "
-                    "when most viewers have already decided to stay or go.",
-                    v.evidence("product_first_seen"), v.by_id["product_first_seen"].fix if "product_first_seen" in v.by_id else "",
+                    f"The product shows up late: {seen.why}, when most viewers have already decided to stay or go.",
+                    seen.evidence, seen.fix,
                     tuple(c.id for c in v.failed("product_first_seen", "product_first_3s", "product_screen_time")))
 
 

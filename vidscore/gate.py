@@ -84,9 +84,10 @@ def verdict(result: VideoResult, *, fail_under: float, required: Sequence[str], 
             checks.append(_failed(c, False, result, model))
     checks.sort(key=lambda fc: (not fc.required, -fc.gain_points))
     overall = result.scores.overall if result.scores else None
-    if overall is None or overall < fail_under:
-        shown = "no score" if overall is None else f"{overall:.0f}"
-        reasons.insert(0, f"overall {shown} is under {fail_under:g}")
+    if overall is None:
+        reasons.insert(0, "no criterion could be scored (all switched off or not applicable)")
+    elif overall < fail_under:
+        reasons.insert(0, f"overall {overall:.1f} is under {fail_under:g}")
     return Verdict(result.file, not reasons, overall, tuple(checks), tuple(reasons))
 
 

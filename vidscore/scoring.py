@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from vidscore.config import AnalyzeConfig
-from vidscore.criteria.base import PILLARS, CriterionResult
+from vidscore.criteria.base import FAILED_SCORE_CAP, PILLARS, CriterionResult
 from vidscore.criteria.catalog import CATALOG, thresholds_for
 from vidscore.criteria.facts import Facts, build_facts
 from vidscore.criteria.lexicon import load_lexicon
@@ -109,8 +109,9 @@ def evaluate(facts: Facts, config: AnalyzeConfig, model: ScoringModel) -> tuple[
         weight = override.weight if override is not None and override.weight is not None else \
             model.criteria.get(criterion.id, criterion.weight)
         m = MEASURES[criterion.id](facts, thresholds)
+        score = m.score if m.passed is not False or m.score is None else min(m.score, FAILED_SCORE_CAP)
         results.append(CriterionResult(
-            id=criterion.id, pillar=criterion.pillar, value=m.value, passed=m.passed, score=m.score,
+            id=criterion.id, pillar=criterion.pillar, value=m.value, passed=m.passed, score=score,
             weight=weight, why=m.why, fix=criterion.fix, evidence=m.evidence,
         ))
     return tuple(results)

@@ -105,6 +105,14 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+FAILED_SCORE_CAP = 90.0  # a failed criterion never scores as if it passed, even right at its threshold
+
+
+def verdict_score(passed: bool, value: float, good: float, bad: float) -> float:
+    """100 when the criterion passed; else the `ramp` from its pass bound to its zero bound, capped."""
+    return 100.0 if passed else min(FAILED_SCORE_CAP, ramp(value, good, bad))
+
+
 def ramp(value: float, good: float, bad: float) -> float:
     """A 0-100 score: 100 at `good` (or better), 0 at `bad` (or worse), linear between.
 

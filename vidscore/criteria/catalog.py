@@ -195,15 +195,28 @@ PLATFORMS: dict[str, dict[str, float]] = {
 DEFAULT_PLATFORM = "tiktok"
 
 
+# A pass bound and the bound where the score reaches 0. When only the pass bound is changed (by a
+# preset or the user), the zero bound moves by as much, so the score keeps falling the right way.
+ZERO_BOUND_OF = {"max_s": "zero_s", "max_silence_s": "zero_s", "min_frac": "zero_frac",
+                 "min_area_frac": "zero_area_frac", "min_ratio": "zero_ratio", "min_short_px": "zero_short_px",
+                 "max_mean_shot_s": "zero_mean_shot_s"}
+
+
 def thresholds_for(criterion: Criterion, platform: str = DEFAULT_PLATFORM,
                    overrides: Mapping[str, float] | None = None) -> dict[str, float]:
     """The criterion's thresholds: catalog defaults, then the platform preset, then the user's overrides."""
     values = dict(criterion.thresholds)
+    changed: dict[str, float] = {}
     for key, value in PLATFORMS[platform].items():
         cid, _, name = key.partition(".")
         if cid == criterion.id:
-            values[name] = value
-    values.update(overrides or {})
+            changed[name] = value
+    changed.update(overrides or {})
+    for name, value in changed.items():
+        zero = ZERO_BOUND_OF.get(name)
+        if zero in values and zero not in changed:
+            values[zero] = max(0.0, values[zero] + value - values[name])
+        values[name] = value
     return values
 
 
@@ -219,12 +232,11 @@ def _check_catalog() -> None:
 
 _check_catalog()
 
-# Diagnosis patterns read these (vidscore/diagnosis.py): what counts as a strong or weak pillar,
-# when the product is "late", and how many overall points make a finding high or medium severity.
+# Diagnosis patterns read these (vidscore/diagnosis.py): what counts as a strong or weak pillar, and
+# how many overall points make a finding high or medium severity. "Late" is product_first_seen failing.
 DIAGNOSIS_THRESHOLDS: dict[str, float] = {
     "strong_hook_min": 60.0,  # hook score from which the video is likely to get views
     "weak_pillar_max": 50.0,  # a pillar at or below this is weak
-    "late_product_s": 5.0,  # product first seen after this is late (ABCD: first 5 s)
     "high_impact_points": 10.0,  # overall points a fix would gain: high severity from here
     "medium_impact_points": 4.0,
 }

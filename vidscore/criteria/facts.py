@@ -6,6 +6,7 @@ cheap pure function of these facts and its thresholds.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from vidscore.config import AnalyzeConfig
@@ -61,6 +62,11 @@ class Facts:
         return words[0].start_s if words else None
 
     @property
+    def audio_undecodable(self) -> bool:
+        """The file has an audio stream but it could not be decoded (a warning says why)."""
+        return self.has_audio and (self.audio is None or not self.audio.has_audio)
+
+    @property
     def first_overlay_s(self) -> float | None:
         return min((line.start_s for line in self.overlays), default=None)
 
@@ -76,13 +82,18 @@ def build_facts(result: VideoResult, config: AnalyzeConfig, lexicon: Lexicon | N
     assert result.ok and result.media is not None
     lexicon = lexicon or load_lexicon(config.scoring.phrases)
     signals = result.signals
-    speech = tuple(speech_texts(result.transcript)) if result.transcript is not None else ()
-    screen = tuple(screen_texts(signals.text)) if signals.text is not None else ()
-    texts = speech + screen
     names = _product_names(config)
     name_phrases = tuple(Phrase(text=n, kind=PRODUCT_KIND, lang="user", norm=normalize(n)) for n in names)
     product = _main_product(signals.product.products) if signals.product is not None else None
-    overlays = tuple(line for line in (signals.text.lines if signals.text else ()) if _is_overlay(line, product))
+    lines = signals.text.lines if signals.text is not None else ()
+    overlays = tuple(line for line in lines if _is_overlay(line, product))
+    speech = tuple(speech_texts(result.transcript)) if result.transcript is not None else ()
+    # Calls to action and hook lines are read from text put on the video, not from text in the scene
+    # (labels that move with the camera or sit on the product); names and prices count anywhere.
+    all_screen = tuple(screen_texts(signals.text)) if signals.text is not None else ()
+    screen = tuple(screen_texts(dataclasses.replace(signals.text, lines=tuple(
+        line for line in lines if not _is_scene_text(line, product))))) if signals.text is not None else ()
+    texts = speech + screen
     return Facts(
         duration_s=result.media.duration_s,
         width=result.media.width,
@@ -98,10 +109,10 @@ def build_facts(result: VideoResult, config: AnalyzeConfig, lexicon: Lexicon | N
         speech=speech,
         screen=screen,
         cta=tuple(find_phrases(texts, lexicon.of("cta"))),
-        offers=tuple(sorted(find_phrases(texts, lexicon.of("offer", "urgency")) + find_offers(texts),
-                            key=lambda m: m.start_s)),
+        offers=tuple(sorted(find_phrases(speech + all_screen, lexicon.of("offer", "urgency"))
+                            + find_offers(speech + all_screen), key=lambda m: m.start_s)),
         hooks=tuple(find_phrases(texts, lexicon.of("hook"))),
-        mentions=tuple(find_phrases(texts, name_phrases)) if name_phrases else (),
+        mentions=tuple(find_phrases(speech + all_screen, name_phrases)) if name_phrases else (),
         product=product,
         product_photos=any(p.images for p in config.products),
         product_names=names,
@@ -124,12 +135,16 @@ def _main_product(products: tuple[ProductPresence, ...]) -> ProductPresence | No
     return max(products, key=lambda p: (p.visible_share, -(p.first_seen_s or 0.0)))
 
 
+def _is_scene_text(line: TextLine, product: ProductPresence | None) -> bool:
+    """Text that belongs to the filmed scene: it moves with the camera or is printed on the product."""
+    return line.moved_frac > OVERLAY_MAX_MOVED_FRAC or (product is not None and _on_product(line, product))
+
+
 def _is_overlay(line: TextLine, product: ProductPresence | None) -> bool:
-    if len(line.compact) < OVERLAY_MIN_CHARS or line.moved_frac > OVERLAY_MAX_MOVED_FRAC:
+    """A caption, title or call to action laid over the video (see the OVERLAY_* constants)."""
+    if len(line.compact) < OVERLAY_MIN_CHARS or line.box_frac[2] < OVERLAY_MIN_WIDTH_FRAC:
         return False
-    if line.box_frac[2] < OVERLAY_MIN_WIDTH_FRAC:
-        return False
-    return not (product is not None and _on_product(line, product))
+    return not _is_scene_text(line, product)
 
 
 def _on_product(line: TextLine, product: ProductPresence) -> bool:

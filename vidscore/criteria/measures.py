@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-from vidscore.criteria.base import Evidence, Measurement, ramp
+from vidscore.criteria.base import Evidence, Measurement, verdict_score
 from vidscore.criteria.facts import Facts
-from vidscore.criteria.lexicon import Match
+from vidscore.criteria.lexicon import Match, normalize
 
 Thresholds = Mapping[str, float]
 MEASURES: dict[str, Callable[[Facts, Thresholds], Measurement]] = {}
@@ -19,9 +19,9 @@ MEASURES: dict[str, Callable[[Facts, Thresholds], Measurement]] = {}
 NO_SPEECH = "speech recognition was off (--no-speech)"
 NO_PHOTOS = "no product reference photos were given (add images to [[products]] in vidscore.toml or use --product)"
 NO_NAMES = "no product or brand names were given (add [[products]] or [brand] to vidscore.toml)"
+UNDECODABLE_AUDIO = "the audio track could not be decoded (see the warnings)"
 NO_PRODUCT = "no product was given (add [[products]] to vidscore.toml or use --product)"
 _DIGIT = re.compile(r"\d")
-FAILED_SCORE_CAP = 90.0  # a failed criterion never scores as if it passed, even right at its threshold
 
 
 def measure(criterion_id: str):
@@ -51,7 +51,7 @@ def _timed(value_s: float | None, t: Thresholds, what: str, evidence: tuple[Evid
         return Measurement(None, False, 0.0, f"{what}: never", evidence)
     passed = value_s <= t["max_s"]
     why = f"{what} at {value_s:.1f} s ({'within' if passed else 'after'} {t['max_s']:g} s)"
-    return Measurement(round(value_s, 3), passed, ramp(value_s, t["max_s"], t["zero_s"]), why, evidence)
+    return Measurement(round(value_s, 3), passed, verdict_score(passed, value_s, t["max_s"], t["zero_s"]), why, evidence)
 
 
 def _earliest(candidates: list[tuple[float, Evidence]], t: Thresholds, what: str, none_why: str) -> Measurement:
@@ -79,6 +79,8 @@ def hook_start(f: Facts, t: Thresholds) -> Measurement:
     if f.overlays:
         first = min(f.overlays, key=lambda ln: ln.start_s)
         candidates.append((first.start_s, Evidence(first.start_s, first.end_s, f'first text on screen: "{first.text}"')))
+    if not candidates and not f.speech_on:
+        return Measurement.not_applicable(f"no text on screen, and {NO_SPEECH}")
     return _earliest(candidates, t, "first words", "nothing is said or written on screen")
 
 
@@ -88,6 +90,8 @@ def hook_speech(f: Facts, t: Thresholds) -> Measurement:
         return Measurement.not_applicable(reason)
     if not f.has_audio:
         return Measurement(None, False, 0.0, "the video has no audio track, so nothing is said")
+    if f.audio_undecodable:
+        return Measurement.not_applicable(UNDECODABLE_AUDIO)
     if f.speech_onset_s is None:
         return Measurement(None, False, 0.0, "no speech was recognised")
     word = f.transcript.words[0]
@@ -100,17 +104,17 @@ def hook_dynamic(f: Facts, t: Thresholds) -> Measurement:
     if f.shots is None:
         return Measurement.not_applicable("the shots signal did not run")
     first_cut = f.shots.boundaries_s[0] if f.shots.boundaries_s else None
-    motion = f.shots.max_motion_first_3s
+    motion = f.shots.max_motion_before(t["max_s"])
     if motion >= t["min_motion"]:
         return Measurement(round(motion, 3), True, 100.0,
-                           f"strong motion in the first 3 s (energy {motion:.2f} >= {t['min_motion']:g})",
-                           (Evidence(0.0, min(3.0, f.duration_s), f"motion energy {motion:.2f}"),))
+                           f"strong motion in the first {t['max_s']:g} s (energy {motion:.2f} >= {t['min_motion']:g})",
+                           (Evidence(0.0, min(t["max_s"], f.duration_s), f"motion energy {motion:.2f}"),))
     if first_cut is None:
         return Measurement(None, False, 0.0, f"one static opening shot: no cut and little motion (energy {motion:.2f})")
     passed = first_cut < t["max_s"]  # the first shot must be shorter than max_s
     why = f"first cut at {first_cut:.1f} s ({'before' if passed else 'not before'} {t['max_s']:g} s); " \
           f"little motion before it (energy {motion:.2f})"
-    score = 100.0 if passed else min(FAILED_SCORE_CAP, ramp(first_cut, t["max_s"], t["zero_s"]))
+    score = verdict_score(passed, first_cut, t["max_s"], t["zero_s"])
     return Measurement(round(first_cut, 3), passed, score, why, (Evidence(first_cut, first_cut, "first cut"),))
 
 
@@ -146,6 +150,8 @@ def hook_line(f: Facts, t: Thresholds) -> Measurement:
             types["number"] = Evidence(text.start_s, text.end_s, f'{verb}: "{text.text.strip()}"')
     if not types:
         opening = [x for x in f.speech + f.screen if x.start_s < window_s]
+        if not opening and not f.speech_on:
+            return Measurement.not_applicable(f"no text on screen in the first {window_s:g} s, and {NO_SPEECH}")
         if not opening:
             return Measurement([], False, 0.0, f"nothing is said or written in the first {window_s:g} s")
         return Measurement([], False, 25.0, "the opening words are not a hook (no question, claim, number, 'you', problem or interrupt)",
@@ -175,6 +181,8 @@ def product_first_3s(f: Facts, t: Thresholds) -> Measurement:
 
 @measure("hook_audio_start")
 def hook_audio(f: Facts, t: Thresholds) -> Measurement:
+    if f.audio_undecodable:
+        return Measurement.not_applicable(UNDECODABLE_AUDIO)
     if not f.has_audio or f.audio is None or not f.audio.has_audio:
         return Measurement.not_applicable("the video has no audio track (see format_audio)")
     silence = f.audio.start_silence_s
@@ -185,7 +193,7 @@ def hook_audio(f: Facts, t: Thresholds) -> Measurement:
     why = f"sound starts at {silence:.1f} s" + ("" if passed else f" (silent lead-in longer than {t['max_silence_s']:g} s)")
     if jump is not None:
         why += f"; first second {jump:+.1f} dB against the rest"
-    return Measurement(round(silence, 3), passed, ramp(silence, t["max_silence_s"], t["zero_s"]), why,
+    return Measurement(round(silence, 3), passed, verdict_score(passed, silence, t["max_silence_s"], t["zero_s"]), why,
                        (Evidence(0.0, silence, "silence before the sound starts"),) if silence > 0 else ())
 
 
@@ -216,7 +224,7 @@ def product_screen_time(f: Facts, t: Thresholds) -> Measurement:
         return Measurement.not_applicable(reason)
     share = f.product.visible_share
     passed = share >= t["min_frac"]
-    return Measurement(round(share, 3), passed, ramp(share, t["min_frac"], t["zero_frac"]),
+    return Measurement(round(share, 3), passed, verdict_score(passed, share, t["min_frac"], t["zero_frac"]),
                        f"{f.product.name} on screen {share:.0%} of the time (target {t['min_frac']:.0%})", _intervals(f))
 
 
@@ -227,7 +235,8 @@ def product_size(f: Facts, t: Thresholds) -> Measurement:
     if f.product.first_seen_s is None:
         return Measurement(0.0, False, 0.0, f"{f.product.name} is never seen on screen")
     mean = f.product.mean_area_frac
-    return Measurement(round(mean, 3), mean >= t["min_area_frac"], ramp(mean, t["min_area_frac"], t["zero_area_frac"]),
+    passed = mean >= t["min_area_frac"]
+    return Measurement(round(mean, 3), passed, verdict_score(passed, mean, t["min_area_frac"], t["zero_area_frac"]),
                        f"{f.product.name} fills {mean:.0%} of the frame on average while visible "
                        f"(target {t['min_area_frac']:.0%})", _intervals(f))
 
@@ -243,7 +252,7 @@ def product_closeup(f: Facts, t: Thresholds) -> Measurement:
     passed = biggest.area_frac >= t["min_area_frac"]
     why = f"largest view of {f.product.name}: {biggest.area_frac:.0%} of the frame at {biggest.t_s:.1f} s " \
           f"({'a' if passed else 'no'} close-up; target {t['min_area_frac']:.0%})"
-    return Measurement(round(biggest.area_frac, 3), passed, ramp(biggest.area_frac, t["min_area_frac"], t["zero_area_frac"]),
+    return Measurement(round(biggest.area_frac, 3), passed, verdict_score(passed, biggest.area_frac, t["min_area_frac"], t["zero_area_frac"]),
                        why, (Evidence(biggest.t_s, biggest.t_s, f"{f.product.name} at {biggest.area_frac:.0%} of the frame"),))
 
 
@@ -337,7 +346,9 @@ def cta_text(f: Facts, t: Thresholds) -> Measurement:
     return Measurement([m.quote for m in shown], True, 100.0, _cta_why(shown, "on screen"), tuple(_quote(m) for m in shown))
 
 
-def _no_cta() -> Measurement:
+def _no_cta(f: Facts) -> Measurement:
+    if not f.speech_on:
+        return Measurement.not_applicable(f"no call to action on screen, and {NO_SPEECH}")
     return Measurement(None, False, 0.0, "there is no call to action")
 
 
@@ -346,7 +357,7 @@ def cta_after_product(f: Facts, t: Thresholds) -> Measurement:
     if (reason := _product_presence(f)) is not None:
         return Measurement.not_applicable(reason)
     if not f.cta:
-        return _no_cta()
+        return _no_cta(f)
     first_cta = f.cta[0]
     seen = f.product.first_seen_s
     if seen is None:
@@ -363,7 +374,7 @@ def cta_after_product(f: Facts, t: Thresholds) -> Measurement:
 @measure("cta_final_third")
 def cta_final_third(f: Facts, t: Thresholds) -> Measurement:
     if not f.cta:
-        return _no_cta()
+        return _no_cta(f)
     from_s = t["from_frac"] * f.duration_s
     late = [m for m in f.cta if m.end_s >= from_s]
     if not late:
@@ -391,7 +402,7 @@ def cta_moments(f: Facts, merge_s: float = 1.0) -> list[tuple[float, float, set[
 @measure("cta_repeated")
 def cta_repeated(f: Facts, t: Thresholds) -> Measurement:
     if not f.cta:
-        return _no_cta()
+        return _no_cta(f)
     moments = cta_moments(f)
     count = len(moments)
     passed = count >= t["min_count"]
@@ -401,10 +412,11 @@ def cta_repeated(f: Facts, t: Thresholds) -> Measurement:
 
 
 def _cta_lines(f: Facts):
-    """The OCR lines that carry an on-screen call to action."""
+    """The OCR lines that carry an on-screen call to action (the matched words, read on that line)."""
     shown = f.shown(f.cta)
     lines = f.text.lines if f.text else ()
-    return [line for line in lines if any(m.quote == line.text and m.start_s == line.start_s for m in shown)]
+    return [line for line in lines
+            if any(m.start_s == line.start_s and normalize(m.quote) in normalize(line.text) for m in shown)]
 
 
 @measure("cta_readable")
@@ -416,7 +428,7 @@ def cta_readable(f: Facts, t: Thresholds) -> Measurement:
     passed = smallest.height_frac >= t["min_height_frac"]
     why = f"smallest on-screen call to action \"{smallest.text}\" is {smallest.height_frac:.1%} of the frame height " \
           f"({'>=' if passed else '<'} {t['min_height_frac']:.0%})"
-    return Measurement(round(smallest.height_frac, 4), passed, ramp(smallest.height_frac, t["min_height_frac"], 0.5 * t["min_height_frac"]),
+    return Measurement(round(smallest.height_frac, 4), passed, verdict_score(passed, smallest.height_frac, t["min_height_frac"], 0.5 * t["min_height_frac"]),
                        why, (Evidence(smallest.start_s, smallest.end_s, f'on screen: "{smallest.text}"'),))
 
 
@@ -462,7 +474,7 @@ def format_vertical(f: Facts, t: Thresholds) -> Measurement:
     ratio = f.height / f.width if f.width else 0.0
     passed = ratio >= t["min_ratio"]
     shape = "vertical" if ratio >= t["min_ratio"] else ("landscape" if ratio < 1 else "not tall enough for 9:16")
-    return Measurement(round(ratio, 3), passed, ramp(ratio, t["min_ratio"], t["zero_ratio"]),
+    return Measurement(round(ratio, 3), passed, verdict_score(passed, ratio, t["min_ratio"], t["zero_ratio"]),
                        f"{f.width}x{f.height} is {shape} (height/width {ratio:.2f}, 9:16 is 1.78)")
 
 
@@ -470,7 +482,7 @@ def format_vertical(f: Facts, t: Thresholds) -> Measurement:
 def format_resolution(f: Facts, t: Thresholds) -> Measurement:
     short = min(f.width, f.height)
     passed = short >= t["min_short_px"]
-    return Measurement(short, passed, ramp(short, t["min_short_px"], t["zero_short_px"]),
+    return Measurement(short, passed, verdict_score(passed, short, t["min_short_px"], t["zero_short_px"]),
                        f"{f.width}x{f.height}: short side {short} px ({'>=' if passed else '<'} {t['min_short_px']:g})")
 
 
@@ -479,9 +491,9 @@ def format_length(f: Facts, t: Thresholds) -> Measurement:
     d = f.duration_s
     lo, hi = t["min_s"], t["max_s"]
     if d < lo:
-        return Measurement(round(d, 3), False, ramp(d, lo, lo / 2), f"{d:.1f} s is shorter than {lo:g} s")
+        return Measurement(round(d, 3), False, verdict_score(False, d, lo, lo / 2), f"{d:.1f} s is shorter than {lo:g} s")
     if d > hi:
-        return Measurement(round(d, 3), False, ramp(d, hi, 2 * hi), f"{d:.1f} s is longer than {hi:g} s")
+        return Measurement(round(d, 3), False, verdict_score(False, d, hi, 2 * hi), f"{d:.1f} s is longer than {hi:g} s")
     return Measurement(round(d, 3), True, 100.0, f"{d:.1f} s is within {lo:g}-{hi:g} s")
 
 
@@ -489,10 +501,12 @@ def format_length(f: Facts, t: Thresholds) -> Measurement:
 def format_audio(f: Facts, t: Thresholds) -> Measurement:
     if not f.has_audio:
         return Measurement(False, False, 0.0, "the video has no audio track")
-    level = f.audio.mean_loudness_db if f.audio is not None else None
+    if f.audio_undecodable:
+        return Measurement(False, False, 0.0, "the audio track could not be decoded")
+    level = f.audio.mean_loudness_db
     if level is None or level < t["min_loudness_db"]:
-        shown = "silent" if level is None else f"{level:.0f} dBFS"
-        return Measurement(False, False, 0.0, f"the audio track is silent ({shown})")
+        shown = "" if level is None else f" ({level:.0f} dBFS on average)"
+        return Measurement(False, False, 0.0, f"the audio track is silent{shown}")
     return Measurement(True, True, 100.0, f"audio track at {level:.0f} dBFS on average")
 
 
@@ -527,5 +541,5 @@ def format_pacing(f: Facts, t: Thresholds) -> Measurement:
     mean = f.shots.mean_shot_s
     passed = mean <= t["max_mean_shot_s"]
     why = f"{f.shots.shot_count} shot(s), {mean:.1f} s on average; {f.shots.cuts_first_5s} cut(s) in the first 5 s"
-    return Measurement(round(mean, 3), passed, ramp(mean, t["max_mean_shot_s"], t["zero_mean_shot_s"]), why,
+    return Measurement(round(mean, 3), passed, verdict_score(passed, mean, t["max_mean_shot_s"], t["zero_mean_shot_s"]), why,
                        tuple(Evidence(b, b, "cut") for b in f.shots.boundaries_s))

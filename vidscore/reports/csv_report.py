@@ -54,13 +54,23 @@ def _scores(result: VideoResult) -> dict:
     return out
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+TEXT_COLUMNS = ("file", "error", "language", "transcript", "warnings", "top_diagnosis")
+
+
 def render_csv(results: Sequence[VideoResult]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n", restval="")
     writer.writeheader()
     for result in results:
-        writer.writerow(row(result))
+        writer.writerow(_defused(row(result)))
     return buffer.getvalue()
+
+
+def _defused(values: dict) -> dict:
+    """Text from videos and file names, made inert for spreadsheets: a leading ' stops formula evaluation."""
+    return {k: (f"'{v}" if k in TEXT_COLUMNS and isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+            for k, v in values.items()}
 
 
 def _num(value) -> str:

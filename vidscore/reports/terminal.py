@@ -107,7 +107,7 @@ def print_verdicts(verdicts, console: Console) -> None:
         line.append("PASS " if v.passed else "FAIL ", style="bold green" if v.passed else "bold red")
         line.append(_display_name(v.file))
         if v.overall is not None:
-            line.append(f"  overall {v.overall:.0f}")
+            line.append(f"  overall {v.overall:.1f}")
         console.print(line)
         for reason in v.reasons:
             console.print(Text(f"  - {reason}", style="red"))
@@ -167,7 +167,7 @@ def print_comparison(comparison, console: Console) -> None:
     for pillar in PILLAR_COLUMNS:
         table.add_row(Text(pillar, style="bold"), *(_score(r.scores.pillar(pillar)) if r.scores else Text("error", style="red")
                                                      for r in videos))
-    ids = [c.id for c in videos[0].criteria] if videos[0].ok else []
+    ids = next(([c.id for c in r.criteria] for r in videos if r.ok), [])
     for cid in ids:
         cells = []
         for r in videos:
@@ -186,10 +186,13 @@ def print_comparison(comparison, console: Console) -> None:
         for name, lane in timeline_lanes(r, scale_s):
             console.print(Text(f"    {name:<10} │{lane}│"), markup=False, highlight=False)
     for draft in comparison.drafts:
-        diffs = comparison.differences.get(draft.file, ())
+        diffs = comparison.differences.get(draft.file)
         console.print(Text(f"{_display_name(draft.file)} against the reference:", style="bold"))
+        if diffs is None:
+            console.print(Text(f"  {comparison.not_compared(draft)}", style="red"))
+            continue
         if not diffs:
-            console.print(Text("  no difference in what passes and fails" if draft.ok else f"  error: {draft.error}"))
+            console.print(Text("  no difference in what passes and fails"))
         for d in diffs:
             style = "green" if d.draft_better else ""
             gain = "better here" if d.draft_better else f"+{d.impact_points:.0f} points if matched"

@@ -164,7 +164,11 @@ class ShotsTrack:
     @property
     def max_motion_first_3s(self) -> float:
         """Sustained motion in the hook: max of the running median of energy over the first 3 s."""
-        values = [m.energy for m in self.motion if m.t_s < HOOK_WINDOW_S]
+        return self.max_motion_before(HOOK_WINDOW_S)
+
+    def max_motion_before(self, seconds: float) -> float:
+        """Sustained motion: max of the running median of energy over the first `seconds`."""
+        values = [m.energy for m in self.motion if m.t_s < seconds]
         if len(values) < MOTION_SMOOTH_SAMPLES:
             return min(values, default=0.0)
         return max(
