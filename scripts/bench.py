@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmarks for vidscore, one section per expensive stage (`--section asr|pipeline|rescore|folder`).
+"""Benchmarks for vidscore, one section per expensive stage (`--section asr|pipeline|rescore|folder|dask`).
 
 Pipeline: on a generated 30 s 1080x1920 clip, the end-to-end time (cold: a fresh process; warm:
 models loaded) against the floor (decode every frame once + transcribe with the same model), the
@@ -11,6 +11,12 @@ with model resolution (assembly + sha256), hashing and loading timed separately,
 faster-whisper call with the same model as the baseline vidscore's extra steps are measured against.
 
     .venv/bin/python scripts/bench.py --section asr [--seconds 30] [--repeat 2] [--json out.json]
+
+Dask: 20 clips with `--executor local --jobs 2` against `--executor dask` on a 2-worker
+LocalCluster (or `--scheduler ADDRESS --clips-dir SHARED_DIR` for a real cluster): throughput,
+overhead per video, and Dask's scheduling cost per task measured with no-op tasks.
+
+    .venv/bin/python scripts/bench.py --section dask [--repeat 3] [--no-dask-speech]
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ ESPEAK_LINES = (
     ("en-us", "Here is a quick look at our new kitchen organiser. You can find it on our website."),
 )
 GAP_S = 0.6  # silence between concatenated clips
+DASK_WORKERS = 2  # the dask section: LocalCluster workers, against --jobs of the same number
+NOOP_TASKS = 400  # tasks timed for the scheduling cost per task
 
 
 # ---------------------------------------------------------------------------------- audio
@@ -300,9 +308,89 @@ def bench_folder(args: argparse.Namespace) -> dict:
     return {"clips": FOLDER_CLIPS, "jobs1_s": round(seconds[1], 1), "jobs2_s": round(seconds[2], 1), "ratio": round(ratio, 2)}
 
 
+def _copy_clips(samples: Path, folder: Path, count: int) -> None:
+    """`count` clips in `folder`: the samples copied round-robin (distinct names, same content)."""
+    videos = sorted(samples.glob("*.mp4"))
+    folder.mkdir()
+    for i in range(count):
+        shutil.copy(videos[i % len(videos)], folder / f"clip{i:02d}_{videos[i % len(videos)].name}")
+
+
+def scheduling_cost_s(workers: int = DASK_WORKERS, tasks: int = NOOP_TASKS) -> float:
+    """Seconds of Dask bookkeeping per task: no-op tasks through a LocalCluster like vidscore's (after warm-up)."""
+    from distributed import Client, as_completed
+
+    from vidscore.dask_executor import local_cluster, silence_dask_logs
+
+    silence_dask_logs()
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        client.gather([client.submit(int, i, pure=False) for i in range(workers * 4)])  # workers up, code shipped
+        start = time.perf_counter()
+        for future in as_completed([client.submit(int, i, pure=False) for i in range(tasks)]):
+            future.result()
+        return (time.perf_counter() - start) * workers / tasks  # each worker does tasks/workers of them
+
+
+def bench_dask(args: argparse.Namespace) -> dict:
+    """20 clips, `--executor local --jobs 2` against `--executor dask` (a 2-worker LocalCluster), no cache.
+
+    Runs alternate (local, dask, local, dask, ...) so load drifting on the machine hits both; the
+    median of `--repeat` runs each. Overhead per video = (dask wall - local wall) / clips, against
+    the local per-video wall time; it includes starting the cluster. The scheduling cost alone is
+    measured with no-op tasks.
+    """
+    walls: dict[str, list[float]] = {"local": [], "dask": []}
+    analysis: dict[str, list[float]] = {"local": [], "dask": []}
+    speech = [] if args.dask_speech else ["--no-speech"]
+    cluster = ["--scheduler", args.scheduler] if args.scheduler else ["--jobs", str(DASK_WORKERS)]
+    with tempfile.TemporaryDirectory(dir=args.clips_dir) as tmp:  # --clips-dir: a folder the workers see
+        folder = Path(tmp) / "folder"
+        _copy_clips(args.samples, folder, FOLDER_CLIPS)
+        for _ in range(args.repeat):
+            for executor in walls:
+                out = Path(tmp) / f"{executor}.json"
+                where = cluster if executor == "dask" else ["--jobs", str(DASK_WORKERS)]
+                cmd = [sys.executable, "-m", "vidscore", "score", str(folder), "--no-cache", "-q", *speech,
+                       "--executor", executor, *where,
+                       "--config", str(args.samples / "vidscore.toml"), "--json", str(out)]
+                start = time.perf_counter()
+                subprocess.run(cmd, check=True)
+                walls[executor].append(time.perf_counter() - start)
+                results = json.loads(out.read_text(encoding="utf-8"))["results"]
+                analysis[executor].append(median(r["elapsed_s"] for r in results))
+    local_s, dask_s = median(walls["local"]), median(walls["dask"])
+    per_video_s = local_s / FOLDER_CLIPS
+    overhead_s = (dask_s - local_s) / FOLDER_CLIPS
+    scheduling_s = scheduling_cost_s() if not args.scheduler else float("nan")
+    row = {
+        "clips": FOLDER_CLIPS, "workers": DASK_WORKERS, "speech": args.dask_speech, "runs": args.repeat,
+        "local_s": round(local_s, 2), "dask_s": round(dask_s, 2),
+        "local_clips_per_min": round(60 * FOLDER_CLIPS / local_s, 1),
+        "dask_clips_per_min": round(60 * FOLDER_CLIPS / dask_s, 1),
+        "per_video_s": round(per_video_s, 3), "overhead_per_video_s": round(overhead_s, 3),
+        "overhead_pct": round(100 * overhead_s / per_video_s, 1),
+        "scheduling_per_task_ms": round(scheduling_s * 1000, 2),
+        "scheduling_pct": round(100 * scheduling_s / per_video_s, 3),
+        "median_analysis_s": {k: round(median(v), 2) for k, v in analysis.items()},
+        "walls_s": {k: [round(w, 2) for w in v] for k, v in walls.items()},
+    }
+    cluster_name = args.scheduler or f"{DASK_WORKERS}-worker LocalCluster"
+    row["cluster"] = cluster_name
+    print(f"dask: {FOLDER_CLIPS} clips, {'with' if args.dask_speech else 'no'} speech, median of {args.repeat}: "
+          f"local --jobs {DASK_WORKERS} {local_s:.1f} s ({row['local_clips_per_min']} clips/min), "
+          f"dask on {cluster_name} {dask_s:.1f} s ({row['dask_clips_per_min']} clips/min)", flush=True)
+    print(f"  overhead {overhead_s * 1000:+.0f} ms per video = {row['overhead_pct']:+.1f} % of the "
+          f"{per_video_s:.2f} s per video (cluster start included; target < 5 %); scheduling alone "
+          f"{row['scheduling_per_task_ms']:.1f} ms per task ({row['scheduling_pct']:.3f} %)", flush=True)
+    print(f"  median analysis per video: local {row['median_analysis_s']['local']:.2f} s, "
+          f"dask {row['median_analysis_s']['dask']:.2f} s; walls {row['walls_s']}", flush=True)
+    return row
+
+
 # ---------------------------------------------------------------------------------- main
 
-SECTIONS = {"asr": bench_asr, "pipeline": bench_pipeline, "rescore": bench_rescore, "folder": bench_folder}
+SECTIONS = {"asr": bench_asr, "pipeline": bench_pipeline, "rescore": bench_rescore, "folder": bench_folder,
+            "dask": bench_dask}
 FOLDER_CLIPS = 20
 
 
@@ -314,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", nargs="+", default=list(ASR_MODELS), help="ASR models to time")
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (median reported)")
+    ap.add_argument("--no-dask-speech", dest="dask_speech", action="store_false",
+                    help="dask section: score with --no-speech (default: with speech, as users run it)")
+    ap.add_argument("--scheduler", metavar="ADDRESS",
+                    help="dask section: use this Dask scheduler instead of a 2-worker LocalCluster")
+    ap.add_argument("--clips-dir", type=Path, default=None,
+                    help="dask section: where the 20 clips are written (a folder the cluster's workers can read)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
     chosen = list(SECTIONS) if args.section == "all" else [args.section]

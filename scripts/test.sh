@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install vidscore with its test and openai-whisper extras into .venv, then run the test suite.
+# Install vidscore with its test, openai-whisper and dask extras into .venv, then run the test suite.
 # This is the README's test command; .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,7 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch first, pinned: this version resolves to the CPU build here; an unpinned torch would pull CUDA.
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[test,openai-whisper]"
+.venv/bin/python -m pip install --quiet -e ".[test,openai-whisper,dask]"
 .venv/bin/python -m pip check
 # The HTML report's tests render it in headless Chromium (Debian package `chromium`).
 if ! command -v chromium >/dev/null 2>&1; then

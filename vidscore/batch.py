@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import time
 import traceback
@@ -22,23 +23,43 @@ from pathlib import Path
 
 from vidscore.cache import SignalCache
 from vidscore.config import AnalyzeConfig
-from vidscore.errors import ConfigError
+from vidscore.errors import ConfigError, folded
 from vidscore.pipeline import analyze
 from vidscore.result import VideoResult
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"})
 WORKER_EXIT_WAIT_S = 5.0  # an idle worker asked to exit gets this long before it is killed
 CRASHED_ERROR = "the decoder crashed on this file (worker process died)"
+URL_PATTERN = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")  # s3://bucket/key, gs://..., file:///abs/path
+FILE_URL_PREFIX = "file://"
+FSSPEC_HINT = "pip install 'vidscore[dask]'"
+
+Video = Path | str  # a local path, or (dask executor only) a URL the workers read through fsspec
 
 
-def discover(paths: Iterable[str | Path], recursive: bool = False) -> list[Path]:
+def url_scheme(raw: str | Path) -> str | None:
+    """The scheme of a URL input ('s3', 'gs', 'file', ...), or None for a plain path."""
+    match = URL_PATTERN.match(raw) if isinstance(raw, str) else None
+    return match.group(1).lower() if match else None
+
+
+def discover(paths: Iterable[str | Path], recursive: bool = False, *, urls: bool = False) -> list[Video]:
     """The video files named by `paths`: files as given, folders listed (walked with `recursive`).
 
     Raises `ConfigError` for a path that does not exist. Folder entries are sorted by name;
     symbolic links to folders are not followed (no loops); duplicates are dropped.
+
+    With `urls` (the dask executor), URL inputs stay URLs, for the workers to read: `file://`
+    and, through fsspec, object-store URLs such as `s3://` and `gs://` (a folder URL is listed like
+    a folder). Without it a `file:///abs/path` URL is read as its local path and other URLs are a
+    `ConfigError`: the local executor reads local files only.
     """
-    found: list[Path] = []
+    found: list[Video] = []
     for raw in paths:
+        scheme = url_scheme(raw)
+        if scheme is not None:
+            found.extend(_videos_at_url(str(raw), scheme, recursive, urls))
+            continue
         path = Path(raw)
         if path.is_dir():
             found.extend(_videos_in(path, recursive))
@@ -48,12 +69,67 @@ def discover(paths: Iterable[str | Path], recursive: bool = False) -> list[Path]
             raise ConfigError(f"{raw}: no such file or folder")
     seen: set[str] = set()
     unique = []
-    for path in found:
-        key = os.path.normpath(os.path.abspath(path))
+    for video in found:
+        key = video if isinstance(video, str) else os.path.normpath(os.path.abspath(video))
         if key not in seen:
             seen.add(key)
-            unique.append(path)
+            unique.append(video)
     return unique
+
+
+def _videos_at_url(url: str, scheme: str, recursive: bool, keep_urls: bool) -> list[Video]:
+    """The videos a URL names: itself, or a folder URL's videos (as URLs with `keep_urls`)."""
+    if scheme == "file":
+        local = file_url_path(url)
+        if local.is_dir():
+            videos = _videos_in(local, recursive)
+            return [FILE_URL_PREFIX + str(v) for v in videos] if keep_urls else list(videos)
+        if local.exists() or local.is_symlink():
+            return [url if keep_urls else local]
+        raise ConfigError(f"{url}: no such file or folder")
+    if not keep_urls:
+        raise ConfigError(f"{url}: {scheme}:// inputs need --executor dask (the local executor reads local "
+                          "paths and file:// URLs)")
+    fs, root = url_filesystem(url)
+    try:
+        if fs.isdir(root):
+            depth = None if recursive else 1
+            names = fs.find(root, maxdepth=depth, withdirs=False)
+            return [fs.unstrip_protocol(name) for name in sorted(names) if _is_video_name(name.rsplit("/", 1)[-1])]
+        if fs.exists(root):
+            return [url]
+    except Exception as exc:  # noqa: BLE001 - storage backends raise their own types (credentials, network)
+        raise ConfigError(f"{url}: cannot list it ({folded(exc)})") from exc
+    raise ConfigError(f"{url}: no such file or folder")
+
+
+def file_url_path(url: str) -> Path:
+    """The local path of a `file:///abs/path` URL, read as fsspec reads it (no percent-decoding)."""
+    path = url[len(FILE_URL_PREFIX):] if url.lower().startswith(FILE_URL_PREFIX) else url
+    if not path.startswith("/"):
+        raise ConfigError(f"{url}: a file URL needs an absolute path, e.g. file:///data/videos")
+    return Path(path)
+
+
+def url_filesystem(url: str):
+    """fsspec's `(filesystem, path)` for `url`; a missing fsspec or storage backend is a one-line ConfigError."""
+    try:
+        from fsspec.core import url_to_fs
+        from fsspec.registry import known_implementations
+    except ImportError as exc:
+        raise ConfigError(f"{url}: reading URLs needs fsspec: {FSSPEC_HINT}") from exc
+    scheme = url_scheme(url) or "file"
+    try:
+        return url_to_fs(url)
+    except ImportError as exc:
+        package = known_implementations.get(scheme, {}).get("class", "").split(".")[0] or "its fsspec backend"
+        raise ConfigError(f"{url}: reading {scheme}:// URLs needs the {package} package (pip install {package})") from exc
+    except ValueError as exc:  # "Protocol not known"
+        raise ConfigError(f"{url}: {scheme}:// is not a storage protocol fsspec knows") from exc
+
+
+def _is_video_name(name: str) -> bool:
+    return Path(name).suffix.lower() in VIDEO_EXTENSIONS and not name.startswith(".")
 
 
 def _videos_in(folder: Path, recursive: bool) -> list[Path]:
@@ -61,7 +137,7 @@ def _videos_in(folder: Path, recursive: bool) -> list[Path]:
     for root, dirs, files in os.walk(folder, followlinks=False, onerror=lambda _err: None):
         dirs.sort()
         for name in sorted(files):
-            if Path(name).suffix.lower() in VIDEO_EXTENSIONS and not name.startswith("."):
+            if _is_video_name(name):
                 videos.append(Path(root) / name)
         if not recursive:
             break

@@ -22,6 +22,7 @@ from vidscore.result import VideoResult
 from vidscore.signals.speech import SpeechSettings
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_CHECK_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXECUTORS = ("local", "dask")
 
 
 class UsageFailure(click.ClickException):
@@ -44,7 +45,14 @@ def main() -> None:
 
 _ANALYSIS_OPTIONS = (
     click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
-                 help="Videos scored in parallel processes (0 = one per core)."),
+                 help="Videos scored in parallel processes (0 = one per core); with --executor dask and no "
+                      "--scheduler, the LocalCluster's workers (default there: one per core)."),
+    click.option("--executor", type=click.Choice(EXECUTORS), default="local", show_default=True,
+                 help="Where the videos are scored: worker processes here, or a Dask cluster, one task per video "
+                      "(the dask extra: pip install 'vidscore[dask]'); dask also reads s3://, gs://, file:// URLs."),
+    click.option("--scheduler", metavar="ADDRESS", default=None,
+                 help="With --executor dask: the Dask scheduler to use, e.g. tcp://scheduler:8786 (default: a "
+                      "LocalCluster on this machine). Workers must reach the inputs, photos and --cache-dir."),
     click.option("-r", "--recursive", is_flag=True, help="Also look for videos in sub-folders."),
     click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
                  help="Give up on a video that takes longer than this (it gets an error row; the others go on)."),
@@ -89,7 +97,7 @@ class Batch:
     """What an analysing command ran: results in input order (None where unfinished)."""
 
     config: AnalyzeConfig
-    videos: list[Path]
+    videos: list[Path | str]  # str: a URL (--executor dask)
     results: list[VideoResult | None]
     interrupted: bool
 
@@ -114,24 +122,55 @@ def _analyze_paths(ctx: click.Context, paths, opts: dict, err: Console) -> Batch
                                  speech=not opts["no_speech"], engine=opts["asr_engine"], model=opts["asr_model"],
                                  language=opts["language"] if language_given else None,
                                  scoring_model=opts["scoring_model"])
-        videos = discover(paths, recursive=opts["recursive"])
+        dask = opts["executor"] == "dask"
+        if opts["scheduler"] and not dask:
+            raise VidscoreError("--scheduler needs --executor dask")
+        if dask:
+            from vidscore.dask_executor import import_distributed
+
+            import_distributed()  # a missing extra is one line, before anything is listed
+        videos = discover(paths, recursive=opts["recursive"], urls=dask)
         if not videos:
             hint = "" if opts["recursive"] else "; add --recursive for sub-folders"
             raise VidscoreError(f"no video files found in {', '.join(paths)} "
                                 f"(looked for {', '.join(sorted(VIDEO_EXTENSIONS))}{hint})")
-        if config.speech is not None:
+        if config.speech is not None and not opts["scheduler"]:  # remote workers verify their own models
             _preflight_speech(config.speech)
     except VidscoreError as exc:
         raise UsageFailure(one_line(exc)) from exc
     batch = Batch(config=config, videos=videos, results=[None] * len(videos), interrupted=False)
-    runs = run_batch(videos, config, jobs=opts["jobs"] or default_jobs(), debug=opts["debug"],
-                     cache=_cache(opts["cache_dir"], opts["no_cache"]), timeout_s=opts["timeout"])
+    runs = _start_runs(ctx, videos, config, opts)
     try:
         for index, result in _with_progress(runs, len(videos), err):
             batch.results[index] = result
     except KeyboardInterrupt:
         batch.interrupted = True
+    except VidscoreError as exc:  # the Dask scheduler could not be reached
+        raise UsageFailure(one_line(exc)) from exc
+    finally:
+        runs.close()  # stops the workers (or cancels the Dask tasks) now, not when garbage-collected
     return batch
+
+
+def _start_runs(ctx: click.Context, videos: list, config: AnalyzeConfig, opts: dict):
+    """The `(index, result)` stream of the chosen executor: local worker processes or Dask tasks."""
+    jobs_given = ctx.get_parameter_source("jobs") is not click.core.ParameterSource.DEFAULT
+    if opts["executor"] != "dask":
+        return run_batch(videos, config, jobs=opts["jobs"] or default_jobs(), debug=opts["debug"],
+                         cache=_cache(opts["cache_dir"], opts["no_cache"]), timeout_s=opts["timeout"])
+    from vidscore.cache import SignalCache
+    from vidscore.dask_executor import run_dask, silence_dask_logs
+
+    if opts["no_cache"]:
+        cache = SignalCache(None)
+    elif opts["cache_dir"] is not None:
+        cache = SignalCache(opts["cache_dir"].absolute())  # a path the workers can reach (shared file system)
+    else:
+        cache = None  # each worker's own default cache dir: the same as here on a LocalCluster
+    if not opts["debug"]:
+        silence_dask_logs()  # for the whole command: the cluster's shutdown logs too
+    return run_dask(videos, config, scheduler=opts["scheduler"], workers=opts["jobs"] if jobs_given else 0,
+                    debug=opts["debug"], cache=cache, timeout_s=opts["timeout"])
 
 
 @main.command()
@@ -198,7 +237,9 @@ def compare(ctx, paths, reference, html_out, json_out, **opts):
     if html_out:
         from vidscore.reports.html_report import render_compare_html
 
-        diffs = {f: [d.to_json() for d in ds] for f, ds in comparison.differences.items()}
+        diffs = {d.file: ([x.to_json() for x in ds] if (ds := comparison.differences[d.file]) is not None else
+                          [{"criterion": "", "message": comparison.not_compared(d), "impact_points": 0.0}])
+                 for d in comparison.drafts}
         write_text(html_out, render_compare_html([comparison.reference, *comparison.drafts],
                                                  comparison.reference.file, diffs))
     if not opts["quiet"] and json_out != "-":
