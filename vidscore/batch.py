@@ -26,6 +26,7 @@ from vidscore.config import AnalyzeConfig
 from vidscore.errors import ConfigError, folded
 from vidscore.pipeline import analyze
 from vidscore.result import VideoResult
+from vidscore.system import available_cores
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi"})
 WORKER_EXIT_WAIT_S = 5.0  # an idle worker asked to exit gets this long before it is killed
@@ -146,15 +147,14 @@ def _videos_in(folder: Path, recursive: bool) -> list[Path]:
 
 def default_jobs() -> int:
     """One process per core."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return available_cores()
 
 
 def per_job_config(config: AnalyzeConfig, jobs: int) -> AnalyzeConfig:
-    """Split the cores between `jobs` processes so parallel ASR does not oversubscribe the CPU."""
-    if config.speech is None or config.speech.cpu_threads:
+    """Split the cores between `jobs` processes so their thread pools do not oversubscribe the CPU."""
+    if config.cpu_threads:
         return config
-    threads = max(1, default_jobs() // max(1, jobs))
-    return replace(config, speech=replace(config.speech, cpu_threads=threads))
+    return replace(config, cpu_threads=max(1, default_jobs() // max(1, jobs)))
 
 
 def run_batch(

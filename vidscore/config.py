@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from vidscore.signals.speech import SpeechSettings
+from vidscore.system import available_cores
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,21 @@ class AnalyzeConfig:
     max_side_px: int = 640
     products: tuple[ProductReference, ...] = ()
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    cpu_threads: int = 0  # cores one video's analysis may use; 0 = every core this process may use
+
+    def threads(self) -> int:
+        """The cores one video's analysis may use: `cpu_threads`, or every core this process may use."""
+        if self.cpu_threads:
+            return self.cpu_threads
+        return available_cores()
+
+    def thread_split(self) -> tuple[int, int]:
+        """(ASR threads, OCR threads): the audio half runs beside the visual half, so each gets half
+        of `threads()` (ASR: its own `cpu_threads` when set). Measured on 2 cores: 1 + 1 threads
+        instead of 2 + 2 cut the CPU time of a 30 s clip from 15.9 to 10.8 core-seconds (the idle
+        threads of oversubscribed pools spin) and its wall time from 8.8 to 7.6 s."""
+        budget = self.threads()
+        if self.speech is None:
+            return 0, budget
+        asr = self.speech.cpu_threads or max(1, budget // 2)
+        return asr, max(1, budget - asr)

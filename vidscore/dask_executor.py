@@ -135,7 +135,7 @@ def _stream(videos: list[Video], config: AnalyzeConfig, scheduler: str | None, w
         else:
             client = _connect(distributed, scheduler)
             stack.callback(client.close)
-        threads = _asr_threads_by_host(client) if scheduler is not None else {}
+        threads = _threads_by_host(client) if scheduler is not None else {}
         run_id = uuid.uuid4().hex[:12]
         futures = [client.submit(score_on_worker, _source(video), str(video), config, debug, cache, timeout_s, analyse,
                                  threads, key=f"{KEY_PREFIX}-{run_id}-{index}", retries=TASK_RETRIES, pure=False)
@@ -169,9 +169,9 @@ def _source(video: Video) -> str:
     return video if url_scheme(video) else os.path.abspath(video)
 
 
-def _asr_threads_by_host(client) -> dict[str, int]:
-    """ASR threads per video on each host of a running cluster: the host's cores split between the
-    task threads of all its workers (several worker processes may share a machine)."""
+def _threads_by_host(client) -> dict[str, int]:
+    """Cores per video on each host of a running cluster: the host's cores split between the task
+    threads of all its workers (several worker processes may share a machine)."""
     from dask.system import CPU_COUNT
 
     workers = client.scheduler_info(n_workers=-1)["workers"]
@@ -272,9 +272,9 @@ class IgnoreSigint(_WorkerPlugin):
 
 def score_on_worker(source: str, file: str, config: AnalyzeConfig, debug: bool, cache: SignalCache | None,
                     timeout_s: float | None, analyse: Callable[..., VideoResult] = analyze,
-                    asr_threads_by_host: dict[str, int] | None = None) -> VideoResult:
+                    threads_by_host: dict[str, int] | None = None) -> VideoResult:
     """One video on a Dask worker: `source` (absolute path or URL) analysed, reported as `file`."""
-    config = _worker_config(config, asr_threads_by_host or {})
+    config = _worker_config(config, threads_by_host or {})
     cache = cache if cache is not None else SignalCache(default_cache_dir())
 
     def run() -> VideoResult:
@@ -287,10 +287,11 @@ def score_on_worker(source: str, file: str, config: AnalyzeConfig, debug: bool, 
     return _with_timeout(run, file, timeout_s)
 
 
-def _worker_config(config: AnalyzeConfig, asr_threads_by_host: dict[str, int]) -> AnalyzeConfig:
-    """ASR threads for this worker when not set (a LocalCluster's config arrives with them set):
-    the client's share for this host, else this worker's cores split between its task threads."""
-    if config.speech is None or config.speech.cpu_threads:
+def _worker_config(config: AnalyzeConfig, threads_by_host: dict[str, int]) -> AnalyzeConfig:
+    """The cores one video may use on this worker when not set (a LocalCluster's config arrives
+    with them set): the client's share for this host, else this worker's cores split between its
+    task threads."""
+    if config.cpu_threads:
         return config
     from dask.system import CPU_COUNT
     from distributed import get_worker
@@ -301,9 +302,9 @@ def _worker_config(config: AnalyzeConfig, asr_threads_by_host: dict[str, int]) -
     except ValueError:  # not inside a worker (called directly)
         threads = CPU_COUNT
     else:
-        threads = (asr_threads_by_host.get(get_address_host(worker.address))
+        threads = (threads_by_host.get(get_address_host(worker.address))
                    or CPU_COUNT // max(1, worker.state.nthreads))
-    return dataclasses.replace(config, speech=dataclasses.replace(config.speech, cpu_threads=max(1, threads)))
+    return dataclasses.replace(config, cpu_threads=max(1, threads))
 
 
 def _analyse_url(url: str, file: str, config: AnalyzeConfig, debug: bool, cache: SignalCache,

@@ -37,7 +37,7 @@ def visual_signals(config: AnalyzeConfig) -> list[FrameSignal]:
     from vidscore.signals.shots import ShotsSignal
     from vidscore.signals.text import TextSignal
 
-    signals: list[FrameSignal] = [ShotsSignal(), TextSignal(), FaceSignal()]
+    signals: list[FrameSignal] = [ShotsSignal(), TextSignal(threads=config.thread_split()[1]), FaceSignal()]
     if config.products:
         signals.append(ProductSignal(config.products))
     return signals
@@ -61,6 +61,8 @@ def analyze(
     batch goes on. With `debug`, unexpected exceptions propagate with their traceback.
     """
     config = config or AnalyzeConfig()
+    if config.speech is not None:  # ASR gets its share of the cores; the visual half's OCR the rest
+        config = dataclasses.replace(config, speech=dataclasses.replace(config.speech, cpu_threads=config.thread_split()[0]))
     started = time.perf_counter()
     file = str(path)
     media = None
@@ -116,8 +118,10 @@ def _visual_half(
     types = _track_types()
     tracks: dict = {}
     pending: list[FrameSignal] = []
-    for signal in visual_signals(config):
-        payload = cache.get(video_sha256, signal.name, signal.version, signal.settings())
+    signals = visual_signals(config)
+    keys = {signal.name: {**signal.settings(), "scan": SCAN_VERSION} for signal in signals}  # how frames were made
+    for signal in signals:
+        payload = cache.get(video_sha256, signal.name, signal.version, keys[signal.name])
         if payload is None:
             pending.append(signal)
         else:
@@ -133,7 +137,7 @@ def _visual_half(
             track = signal.finish(media)
             timings_s[signal.name] = timings_s.get(signal.name, 0.0) + time.perf_counter() - finish_started
             tracks[signal.name] = track
-            cache.put(video_sha256, signal.name, signal.version, signal.settings(), track.to_json())
+            cache.put(video_sha256, signal.name, signal.version, keys[signal.name], track.to_json())
     else:
         scan = VisualScan.from_json(scan_payload)
     return scan, tracks

@@ -1,12 +1,17 @@
 """The single visual pass: decode the video once and hand each sampled frame to the visual signals.
 
 Visual signals (cuts, text, faces, product) are consumers of this one stream so the file is never
-decoded twice. The pass also checks that the picture lasts as long as the container says, which is
-how a truncated upload is caught.
+decoded twice. Decoding runs in one thread and each signal in its own, joined by short queues
+(memory stays bounded). The pass also checks that the picture lasts as long as the container
+says, which is how a truncated upload is caught.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +27,9 @@ if TYPE_CHECKING:
 # A picture that stops this long before the stated duration (and before 90 % of it) is truncated.
 TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_MIN_COVERED_FRAC = 0.9
-SCAN_VERSION = 2  # 2: each signal's frames are scaled straight from the decoded picture
+DECODE_AHEAD_SAMPLES = 4  # samples decoded ahead of the signals (a 960 px sample is ~1.5 MB)
+LANE_AHEAD_SAMPLES = 8  # frames queued for a signal that is behind (OCR: ~12 MB at 960 px)
+SCAN_VERSION = 3  # 2: each signal's frames scaled straight from the decoded picture; 3: sampling skips the deblocking filter
 
 
 @dataclass(frozen=True)
@@ -67,36 +74,32 @@ def scan_video(
 
     The stream is sampled at the highest rate and size any signal wants (at least `rate_hz`,
     `max_side_px`); each signal then gets the samples on its own time grid, shrunk to its size.
-    `timings_s`, when given, receives the seconds spent per signal and in decoding (`decode`).
+    Decoding and shrinking run in a thread of their own, a few samples ahead of the signals, which
+    run in a thread each. `timings_s`, when given, receives the seconds spent per signal and in
+    decoding (`decode`); they overlap, so they add up to more than the wall time.
     """
-    import time
-
     rate_hz = max([rate_hz, *(s.rate_hz for s in signals)])
     max_side_px = max([max_side_px, *(s.max_side_px for s in signals)])
-    next_due_s = [0.0] * len(signals)
-    spent_s = dict.fromkeys([s.name for s in signals], 0.0)
+    decoder = _Decoder(path, rate_hz, max_side_px, [(s.rate_hz, s.max_side_px) for s in signals])
     count, last_t_s, size = 0, 0.0, (0, 0)
-    started = time.perf_counter()
-    for t_s, decoded in sample_decoded(path, rate_hz=rate_hz):
-        images: dict[int, object] = {}  # one conversion per size, straight from the decoded frame
-        for i, signal in enumerate(signals):
-            if t_s + 0.5 / rate_hz < next_due_s[i]:
-                continue
-            period_s = 1.0 / signal.rate_hz
-            next_due_s[i] = (int(t_s / period_s + 1e-6) + 1) * period_s
-            if signal.max_side_px not in images:
-                images[signal.max_side_px] = upright_image(decoded, signal.max_side_px)
-            consume_started = time.perf_counter()
-            signal.consume(Frame(t_s=t_s, image=images[signal.max_side_px]))
-            spent_s[signal.name] += time.perf_counter() - consume_started
-        count += 1
-        last_t_s = t_s
-        size = scaled_size(decoded.width, decoded.height, max_side_px)
-        if (getattr(decoded, "rotation", 0) or 0) % 180:
-            size = size[::-1]
+    lanes = [_Lane(signal) for signal in signals]
+    finished = False
+    try:
+        with decoder:
+            for t_s, images, size in decoder:
+                for i, image in images:
+                    lanes[i].feed(Frame(t_s=t_s, image=image))
+                count += 1
+                last_t_s = t_s
+        finished = True
+    finally:
+        for lane in lanes:
+            lane.close(abandon=not finished)
+    for lane in lanes:
+        lane.check()
     if timings_s is not None:
-        timings_s["decode"] = time.perf_counter() - started - sum(spent_s.values())
-        timings_s.update(spent_s)
+        timings_s["decode"] = decoder.busy_s
+        timings_s.update({lane.signal.name: lane.busy_s for lane in lanes})
     if count == 0:
         raise MediaError("video stream holds no decodable frame")
     covered_until_s = last_t_s + 1.0 / rate_hz
@@ -111,3 +114,126 @@ def scan_video(
     return VisualScan(
         samples=count, rate_hz=rate_hz, frame_width=size[0], frame_height=size[1], decoded_until_s=last_t_s
     )
+
+
+class _Decoder:
+    """The decoding thread of `scan_video`: yields `(t_s, [(signal index, image)], (w, h))` per sample.
+
+    Iterate inside `with`: leaving it (normally, or on an exception in a signal) stops the thread
+    and closes the file. A decoding error is raised to the iterating thread.
+    """
+
+    _END = object()
+
+    def __init__(self, path: str | Path, rate_hz: float, max_side_px: int, wants: list[tuple[float, int]]):
+        self._path, self._rate_hz, self._max_side_px, self._wants = path, rate_hz, max_side_px, wants
+        self._queue: queue.Queue = queue.Queue(maxsize=DECODE_AHEAD_SAMPLES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="vidscore-decode", daemon=True)
+        self.busy_s = 0.0  # seconds the thread spent decoding and shrinking
+
+    def __enter__(self) -> _Decoder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        with contextlib.suppress(queue.Empty):  # unblock a thread waiting to hand over a sample
+            while True:
+                self._queue.get_nowait()
+        self._thread.join()
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _put(self, item) -> bool:
+        """Hand `item` over, waiting while the signals are behind; False once told to stop."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        next_due_s = [0.0] * len(self._wants)
+        started = time.perf_counter()
+        try:
+            for t_s, decoded in sample_decoded(self._path, rate_hz=self._rate_hz, fast=True):
+                images: dict[int, object] = {}  # one conversion per size, straight from the decoded frame
+                due = []
+                for i, (signal_rate_hz, side_px) in enumerate(self._wants):
+                    if t_s + 0.5 / self._rate_hz < next_due_s[i]:
+                        continue
+                    period_s = 1.0 / signal_rate_hz
+                    next_due_s[i] = (int(t_s / period_s + 1e-6) + 1) * period_s
+                    if side_px not in images:
+                        images[side_px] = upright_image(decoded, side_px)
+                    due.append((i, images[side_px]))
+                size = scaled_size(decoded.width, decoded.height, self._max_side_px)
+                if (getattr(decoded, "rotation", 0) or 0) % 180:
+                    size = size[::-1]
+                self.busy_s += time.perf_counter() - started
+                if not self._put((t_s, due, size)):
+                    return
+                started = time.perf_counter()
+            self.busy_s += time.perf_counter() - started
+            self._put(self._END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the iterating thread, which raises it
+            self._put(exc)
+
+
+class _Lane:
+    """One signal's consumer thread: it consumes the frames fed to it in order, a few behind.
+
+    The signals run side by side (OCR, face and product detection release the GIL in native code,
+    and each is held to one thread), so the visual pass uses both cores while speech recognition,
+    which finishes first, no longer needs one. A signal's exception is raised in the scanning thread.
+    """
+
+    _END = object()
+
+    def __init__(self, signal: FrameSignal):
+        self.signal = signal
+        self.busy_s = 0.0  # seconds spent in the signal's consume
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self._queue: queue.Queue = queue.Queue(maxsize=LANE_AHEAD_SAMPLES)
+        self._thread = threading.Thread(target=self._run, name=f"vidscore-{signal.name}", daemon=True)
+        self._thread.start()
+
+    def feed(self, frame: Frame) -> None:
+        self.check()
+        self._queue.put(frame)
+
+    def close(self, abandon: bool = False) -> None:
+        """Wait until every frame fed is consumed (or, with `abandon`, dropped) and the thread ends."""
+        self._abandoned = abandon
+        self._queue.put(self._END)
+        self._thread.join()
+
+    def check(self) -> None:
+        """Raise the signal's exception, if it raised one."""
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            frame = self._queue.get()
+            if frame is self._END:
+                return
+            if self._error is not None or self._abandoned:
+                continue  # dropping what is left
+            started = time.perf_counter()
+            try:
+                self.signal.consume(frame)
+            except BaseException as exc:  # noqa: BLE001 - raised in the scanning thread by check()
+                self._error = exc
+            self.busy_s += time.perf_counter() - started

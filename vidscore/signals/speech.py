@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -233,12 +232,9 @@ class SpeechSettings:
 
     def threads(self) -> int:
         """The thread count to run with: `cpu_threads`, or every core this process may use."""
-        if self.cpu_threads:
-            return self.cpu_threads
-        try:
-            return len(os.sched_getaffinity(0))
-        except AttributeError:  # not on Linux
-            return os.cpu_count() or 1
+        from vidscore.system import available_cores
+
+        return self.cpu_threads or available_cores()
 
 
 # ---------------------------------------------------------------------------------- engines

@@ -221,7 +221,7 @@ class TextTrack:
 # ---------------------------------------------------------------------------------- engine
 
 _engine_lock = threading.RLock()
-_engines: dict[int, Any] = {}
+_engines: dict[tuple[int, int], Any] = {}
 
 
 def package_model_paths() -> dict[str, Path]:
@@ -239,14 +239,15 @@ def package_model_paths() -> dict[str, Path]:
     return paths
 
 
-def get_engine(det_side_px: int = DET_SIDE_PX):
-    """The process-wide RapidOCR engine (built once; it loads ~30 MB of ONNX models).
+def get_engine(det_side_px: int = DET_SIDE_PX, threads: int = 1):
+    """The process-wide RapidOCR engine for these settings (built once; it loads ~30 MB of ONNX models).
 
     Every model is given by path to the wheel's own files, so RapidOCR never resolves (and never
-    downloads) a model; its INFO logging is silenced.
+    downloads) a model; its INFO logging is silenced. `threads`: onnxruntime's intra-op threads
+    (the visual half's share of the cores: more threads than cores spin idle and slow everything).
     """
     with _engine_lock:
-        engine = _engines.get(det_side_px)
+        engine = _engines.get((det_side_px, threads))
         if engine is None:
             paths = package_model_paths()
             from rapidocr import RapidOCR
@@ -258,6 +259,8 @@ def get_engine(det_side_px: int = DET_SIDE_PX):
                 "Global.text_score": MIN_CONFIDENCE,
                 "Det.limit_type": "max",  # the default ("min", 736) upscales small frames: 3x slower
                 "Det.limit_side_len": det_side_px,
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 **{f"{task}.model_path": str(path) for task, path in paths.items()},
             }
             try:
@@ -265,7 +268,7 @@ def get_engine(det_side_px: int = DET_SIDE_PX):
             except Exception as exc:  # RapidOCR raises plain exceptions on bad config or models
                 raise ModelError(f"RapidOCR could not load its models ({folded(exc)})") from exc
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-            _engines[det_side_px] = engine
+            _engines[(det_side_px, threads)] = engine
         return engine
 
 
@@ -280,7 +283,7 @@ class _Reading:
     height_frac: float
 
 
-def read_text(image: np.ndarray, det_side_px: int = DET_SIDE_PX) -> list[_Reading]:
+def read_text(image: np.ndarray, det_side_px: int = DET_SIDE_PX, threads: int = 1) -> list[_Reading]:
     """OCR one BGR image: the confident lines with boxes as frame fractions.
 
     Detection runs first; only the `MAX_LINES_PER_FRAME` tallest boxes at least
@@ -290,7 +293,7 @@ def read_text(image: np.ndarray, det_side_px: int = DET_SIDE_PX) -> list[_Readin
     from rapidocr.utils.process_img import get_rotate_crop_image
 
     height, width = image.shape[:2]
-    engine = get_engine(det_side_px)
+    engine = get_engine(det_side_px, threads)
     with _engine_lock:  # RapidOCR keeps per-call flags on the instance
         detected = engine(image, use_det=True, use_cls=False, use_rec=False)
         boxes = getattr(detected, "boxes", None)
@@ -372,8 +375,10 @@ class TextSignal(FrameSignal):
     name = "text"
     version = TEXT_SIGNAL_VERSION
 
-    def __init__(self, rate_hz: float = RATE_HZ, max_side_px: int = MAX_SIDE_PX, det_side_px: int = DET_SIDE_PX):
+    def __init__(self, rate_hz: float = RATE_HZ, max_side_px: int = MAX_SIDE_PX, det_side_px: int = DET_SIDE_PX,
+                 threads: int = 1):
         self.rate_hz = rate_hz
+        self.threads = threads  # OCR threads: speed only, not part of the settings
         self.max_side_px = max_side_px
         self.det_side_px = det_side_px
         self._open: list[_OpenLine] = []
@@ -419,7 +424,7 @@ class TextSignal(FrameSignal):
 
     def _ocr(self, frame: Frame, thumb: np.ndarray) -> None:
         started = time.perf_counter()
-        readings = read_text(frame.image, self.det_side_px)
+        readings = read_text(frame.image, self.det_side_px, self.threads)
         self._ocr_seconds += time.perf_counter() - started
         self._ocr_times_s.append(frame.t_s)
         self._ocr_thumb = thumb
