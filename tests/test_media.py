@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from vidscore.errors import MediaError
 from vidscore.media import AUDIO_SAMPLE_RATE, load_audio, probe, sample_frames
+from vidscore.config import AnalyzeConfig
 from vidscore.media.frames import scaled_size
+from vidscore.media.scan import scan_video
+from vidscore.signals.base import FrameSignal
+from vidscore.signals.speech import SpeechSettings
 
 
 def test_probe_landscape_h264_with_audio(make_clip):
@@ -100,3 +106,50 @@ def test_audio_only_file_is_a_media_error(ffmpeg, tmp_path):
                    check=True)
     with pytest.raises(MediaError, match="no video stream"):
         probe(song)
+
+
+class _Recorder(FrameSignal):
+    """A visual signal that records what it is fed, and can fail on a chosen sample."""
+
+    name = "recorder"
+    version = 1
+
+    def __init__(self, rate_hz: float, max_side_px: int, fail_at: int | None = None):
+        self.rate_hz, self.max_side_px, self.fail_at = rate_hz, max_side_px, fail_at
+        self.seen: list[tuple[float, tuple[int, ...]]] = []
+
+    def settings(self) -> dict:
+        return {}
+
+    def consume(self, frame) -> None:
+        if self.fail_at is not None and len(self.seen) == self.fail_at:
+            raise RuntimeError("signal failed on purpose")
+        self.seen.append((frame.t_s, frame.image.shape))
+
+    def finish(self, media):
+        return None
+
+
+def test_scan_feeds_each_signal_its_own_grid_and_size_in_order(make_clip):
+    clip = make_clip("scan.mp4", size="320x240", seconds=3.0, audio=False)
+    fast, slow = _Recorder(10.0, 160), _Recorder(2.0, 320)
+    scan = scan_video(clip, probe(clip), rate_hz=2.0, max_side_px=320, signals=[fast, slow])
+    assert scan.samples == 30 and scan.rate_hz == 10.0
+    assert [round(t, 2) for t, _ in slow.seen] == [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]
+    assert [t for t, _ in fast.seen] == sorted(t for t, _ in fast.seen) and len(fast.seen) == 30
+    assert {shape for _, shape in fast.seen} == {(120, 160, 3)} and {shape for _, shape in slow.seen} == {(240, 320, 3)}
+
+
+def test_scan_raises_a_signals_exception_and_stops_its_threads(make_clip):
+    clip = make_clip("scan_fail.mp4", size="320x240", seconds=3.0, audio=False)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="on purpose"):
+        scan_video(clip, probe(clip), rate_hz=2.0, max_side_px=320, signals=[_Recorder(2.0, 320, fail_at=2)])
+    assert threading.active_count() == before
+
+
+def test_analysis_threads_split_between_asr_and_ocr():
+    assert AnalyzeConfig(cpu_threads=4).thread_split() == (2, 2)
+    assert AnalyzeConfig(cpu_threads=1).thread_split() == (1, 1)
+    assert AnalyzeConfig(cpu_threads=4, speech=None).thread_split() == (0, 2)
+    assert AnalyzeConfig(cpu_threads=4, speech=SpeechSettings(cpu_threads=3)).thread_split() == (3, 2)
