@@ -358,3 +358,14 @@ def test_local_model_dir_is_labelled_unverified(model_cache, tmp_path, labelled,
     tr = speech.transcribe(sample_audio[name], SpeechSettings(model=str(mine)))
     assert tr.model.startswith(f"faster-whisper:{mine}") and "unverified" in tr.model
     assert tr.language == "en" and tr.words
+
+
+def test_a_transcript_does_not_depend_on_the_videos_before(base, labelled, sample_audio):
+    """No sampled decoding (it is not reproducible): a video's transcript is the same whatever was
+    transcribed before it in the process (batch order, Dask worker)."""
+    assert speech.TEMPERATURES == (0.0,)
+    first_name, other_name = _speech_samples(labelled[1])[:2]
+    first = speech.transcribe(sample_audio[first_name], base)
+    speech.transcribe(sample_audio[other_name], base)
+    again = speech.transcribe(sample_audio[first_name], base)
+    assert first.words and again.words == first.words
