@@ -61,7 +61,7 @@ def analyze(
     batch goes on. With `debug`, unexpected exceptions propagate with their traceback.
     """
     config = config or AnalyzeConfig()
-    if config.speech is not None:  # ASR gets its share of the cores; the visual half's OCR the rest
+    if config.speech is not None:  # ASR and OCR get half of the video's cores each (AnalyzeConfig.thread_split)
         config = dataclasses.replace(config, speech=dataclasses.replace(config.speech, cpu_threads=config.thread_split()[0]))
     started = time.perf_counter()
     file = str(path)
