@@ -147,6 +147,9 @@ def test_english_asr_link_in_bio_and_shop_now_with_word_times(lex):
     ("Añade al carrito", "cta.cart", "añade al carrito"),
     ("anade al carrito", "cta.cart", "añade al carrito"),
     ("Frete grátis hoje", "offer", "frete grátis"),
+    ("Klik op de link in mijn bio", "cta.link", "klik op de link in mijn bio"),
+    ("kies je kleur", "cta.shop", "kies je kleur"),
+    ("GRATIS VERZENDING", "offer", "gratis verzending"),
 ])
 def test_on_screen_text(lex, line, kind, phrase):
     matches = find_phrases([shown(line)], lex.phrases)
@@ -239,6 +242,9 @@ ORDINARY = [
     "Eu uso esse produto todo dia de manhã antes de sair.",
     "Minha irmã mora em Lisboa e trabalha num escritório.",
     "No fim de semana fomos à praia com os amigos.",
+    "Mijn zus woont in Utrecht en werkt in een ziekenhuis.",
+    "Ik drink elke ochtend koffie voordat ik naar mijn werk ga.",
+    "De textuur is licht en het ruikt naar vanille.",
 ]
 
 
@@ -374,3 +380,9 @@ def test_the_italian_sample_offer_line(lex):
     assert found(matches, "urgency") == []
     assert found(matches, "offer") == ["per cento di sconto"]
     assert not find_phrases([spoken("È naturale al cento per cento.")], lex.of("offer", "urgency"))
+
+
+def test_dutch_speech_with_asr_run_together_words(lex):
+    """The real Dutch ad's closing line as the ASR wrote it ("Kiesje" for "Kies je")."""
+    matches = find_phrases([spoken("Kiesje kleur en ervaar hetzelf, duizenden andere gingen je al voor.")], lex.of("cta"))
+    assert "kies je kleur" in found(matches, "cta.shop")

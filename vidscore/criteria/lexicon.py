@@ -28,7 +28,7 @@ from vidscore.errors import ConfigError
 
 KINDS: tuple[str, ...] = ("cta.cart", "cta.link", "cta.shop", "cta.code", "offer", "urgency", "hook.stop",
                           "hook.problem", "hook.claim", "hook.you", "hook.question")
-LANGUAGES: tuple[str, ...] = ("en", "it", "es", "fr", "de", "pt")
+LANGUAGES: tuple[str, ...] = ("en", "it", "es", "fr", "de", "pt", "nl")
 USER_LANG = "user"  # Phrase.lang of the phrases from the user's config
 PATTERN_LANG = "any"  # Phrase.lang of find_offers' patterns
 USER_KIND_ALIASES = {"cta": "cta.shop"}  # config keys that stand for a kind ("cta" = a generic buy phrase)
