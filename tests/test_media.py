@@ -9,11 +9,9 @@ import pytest
 
 from vidscore.errors import MediaError
 from vidscore.media import AUDIO_SAMPLE_RATE, load_audio, probe, sample_frames
-from vidscore.config import AnalyzeConfig
 from vidscore.media.frames import scaled_size
 from vidscore.media.scan import scan_video
 from vidscore.signals.base import FrameSignal
-from vidscore.signals.speech import SpeechSettings
 
 
 def test_probe_landscape_h264_with_audio(make_clip):
@@ -147,9 +145,3 @@ def test_scan_raises_a_signals_exception_and_stops_its_threads(make_clip):
         scan_video(clip, probe(clip), rate_hz=2.0, max_side_px=320, signals=[_Recorder(2.0, 320, fail_at=2)])
     assert threading.active_count() == before
 
-
-def test_analysis_threads_split_between_asr_and_ocr():
-    assert AnalyzeConfig(cpu_threads=4).thread_split() == (2, 2)
-    assert AnalyzeConfig(cpu_threads=1).thread_split() == (1, 1)
-    assert AnalyzeConfig(cpu_threads=4, speech=None).thread_split() == (0, 2)
-    assert AnalyzeConfig(cpu_threads=4, speech=SpeechSettings(cpu_threads=3)).thread_split() == (3, 2)

@@ -169,7 +169,7 @@ def run_batch(
     killed (a stuck native decode cannot be interrupted otherwise): either becomes an error row
     and the rest of the batch goes on in a fresh worker.
     """
-    config = per_job_config(config, jobs)
+    config = per_job_config(config, min(jobs, max(1, len(videos))))  # the processes that will run
     if timeout_s is None and (jobs <= 1 or len(videos) <= 1):
         for index, video in enumerate(videos):
             yield index, analyze(video, config, debug=debug, cache=cache)

@@ -29,7 +29,7 @@ TRUNCATION_TOLERANCE_S = 1.0
 TRUNCATION_MIN_COVERED_FRAC = 0.9
 DECODE_AHEAD_SAMPLES = 4  # samples decoded ahead of the signals (a 960 px sample is ~1.5 MB)
 LANE_AHEAD_SAMPLES = 8  # frames queued for a signal that is behind (OCR: ~12 MB at 960 px)
-SCAN_VERSION = 3  # 2: each signal's frames scaled straight from the decoded picture; 3: sampling skips the deblocking filter
+SCAN_VERSION = 4  # 2: each signal's frames scaled straight from the decoded picture; 3: deblocking skipped (undone in 4)
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,10 @@ def scan_video(
                 last_t_s = t_s
         finished = True
     finally:
+        for lane in lanes:  # every lane is told to end before any is waited for (a 2nd Ctrl-C leaves none stuck)
+            lane.end(abandon=not finished)
         for lane in lanes:
-            lane.close(abandon=not finished)
+            lane.join()
     for lane in lanes:
         lane.check()
     if timings_s is not None:
@@ -166,7 +168,7 @@ class _Decoder:
         next_due_s = [0.0] * len(self._wants)
         started = time.perf_counter()
         try:
-            for t_s, decoded in sample_decoded(self._path, rate_hz=self._rate_hz, fast=True):
+            for t_s, decoded in sample_decoded(self._path, rate_hz=self._rate_hz):
                 images: dict[int, object] = {}  # one conversion per size, straight from the decoded frame
                 due = []
                 for i, (signal_rate_hz, side_px) in enumerate(self._wants):
@@ -193,9 +195,10 @@ class _Decoder:
 class _Lane:
     """One signal's consumer thread: it consumes the frames fed to it in order, a few behind.
 
-    The signals run side by side (OCR, face and product detection release the GIL in native code,
-    and each is held to one thread), so the visual pass uses both cores while speech recognition,
-    which finishes first, no longer needs one. A signal's exception is raised in the scanning thread.
+    The signals run side by side (OCR, face and product detection release the GIL in native code;
+    OCR is held to its share of the cores), so the visual pass uses both cores once speech
+    recognition, which finishes first, no longer needs one. A signal's exception is raised in the
+    scanning thread.
     """
 
     _END = object()
@@ -213,10 +216,12 @@ class _Lane:
         self.check()
         self._queue.put(frame)
 
-    def close(self, abandon: bool = False) -> None:
-        """Wait until every frame fed is consumed (or, with `abandon`, dropped) and the thread ends."""
+    def end(self, abandon: bool = False) -> None:
+        """No more frames: the thread consumes what it was fed (or, with `abandon`, drops it) and ends."""
         self._abandoned = abandon
         self._queue.put(self._END)
+
+    def join(self) -> None:
         self._thread.join()
 
     def check(self) -> None:
