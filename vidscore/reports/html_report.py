@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from vidscore.criteria.base import PILLARS, CriterionResult, Evidence
 from vidscore.criteria.catalog import BY_ID
 from vidscore.diagnosis import Diagnosis
 from vidscore.reports.keyframes import CTA_CRITERIA, Keyframe, keyframes as make_keyframes
-from vidscore.reports.terminal import FAIR_SCORE, GOOD_SCORE
+from vidscore.reports.terminal import FAIR_SCORE, GOOD_SCORE, display_name
 from vidscore.result import VideoResult
 from vidscore.signals.audio_features import SILENCE_DB
 from vidscore.signals.speech import Word
@@ -103,14 +102,6 @@ def _severity_badge(severity: str) -> str:
 def _criterion_title(criterion_id: str) -> str:
     entry = BY_ID.get(criterion_id)
     return entry.title if entry is not None else criterion_id
-
-
-def _display_name(file: str) -> str:
-    try:
-        rel = os.path.relpath(file)
-    except ValueError:
-        return file
-    return rel if not rel.startswith("..") else file
 
 
 def _breakable(name: str) -> str:
@@ -589,7 +580,7 @@ def timeline_svg(result: VideoResult, axis_s: float | None = None) -> str:
                            "<title>after the end of this video</title></rect>")
     grid = _axis(scale, TOP_PAD, plot_bottom)
     height = plot_bottom + AXIS_HEIGHT
-    label = f"Timeline of {_display_name(result.file)}"
+    label = f"Timeline of {display_name(result.file)}"
     return (f'<svg class="tl" viewBox="0 0 {SVG_WIDTH:.0f} {height:.0f}" role="img" '
             f'aria-label="{_e(label)}">{"".join(backgrounds)}{grid}{"".join(parts)}</svg>')
 
@@ -746,7 +737,7 @@ def _media_facts(result: VideoResult) -> str:
 
 
 def _summary_head(result: VideoResult) -> str:
-    name = f'<span class="name">{_e(_display_name(result.file))}</span>'
+    name = f'<span class="name">{_e(display_name(result.file))}</span>'
     if not result.ok:
         return f'{name}<span class="badge fail">failed</span>'
     overall = result.scores.overall if result.scores is not None else None
@@ -778,7 +769,7 @@ def _summary_table(results: Sequence[VideoResult], anchors: Sequence[str]) -> st
     rows = []
     for result, anchor in zip(results, anchors):
         duration = result.media.duration_s if result.media is not None else None
-        cells = [f'<td class="file"><a href="#{anchor}">{_breakable(_display_name(result.file))}</a></td>',
+        cells = [f'<td class="file"><a href="#{anchor}">{_breakable(display_name(result.file))}</a></td>',
                  f'<td class="num" data-value="{"" if duration is None else f"{duration:.3f}"}">'
                  f'{"—" if duration is None else _seconds(duration)}</td>']
         for key in SCORE_COLUMNS:
@@ -840,7 +831,7 @@ def _compare_table(results: Sequence[VideoResult], reference: VideoResult | None
     for r in results:
         badge = _reference_badge(r is reference)
         error = f'<div class="error small">{_e(r.error)}</div>' if not r.ok else ""
-        heads.append(f"<th>{_e(_display_name(r.file))}{badge}{error}</th>")
+        heads.append(f"<th>{_e(display_name(r.file))}{badge}{error}</th>")
     colspan = len(results) + 1
     rows = [f'<tr class="group"><th colspan="{colspan}">Scores</th></tr>']
     for key in SCORE_COLUMNS:
@@ -892,7 +883,7 @@ def _differences(columns: Sequence[VideoResult], differences: Mapping[str, Seque
         table = ('<div class="table-wrap"><table class="diffs"><thead><tr><th class="num">points</th><th>criterion</th>'
                  f'<th>difference</th></tr></thead><tbody>{rows}</tbody></table></div>') if rows else \
             '<p class="ok">No differences in the checked criteria.</p>'
-        blocks.append(f'<h3>{_e(_display_name(file))}</h3>{table}')
+        blocks.append(f'<h3>{_e(display_name(file))}</h3>{table}')
     return "".join(blocks) or '<p class="muted">No drafts to compare.</p>'
 
 
@@ -900,7 +891,7 @@ def _stacked_timelines(columns: Sequence[VideoResult], reference: VideoResult | 
     """Every analysed video's timeline on the axis of the longest one, so the same second lines up."""
     axis_s = max((r.media.duration_s for r in columns if r.ok and r.media is not None), default=0.0)
     timelines = "".join(
-        f'<div class="stack"><h3>{_e(_display_name(r.file))}{_reference_badge(r is reference)}</h3>'
+        f'<div class="stack"><h3>{_e(display_name(r.file))}{_reference_badge(r is reference)}</h3>'
         f'<div class="timeline">{timeline_svg(r, axis_s)}</div></div>'
         for r in columns if r.ok)
     return timelines + TIMELINE_LEGEND if timelines else '<p class="muted">No video could be analysed.</p>'
@@ -916,7 +907,7 @@ def render_compare_html(results: Sequence[VideoResult], reference_file: str | No
     columns = ([reference] if reference is not None else []) + [r for r in results if r is not reference]
     subtitle = f"{len(results)} video(s)"
     if reference is not None:
-        subtitle += f" · reference: {_e(_display_name(reference.file))}"
+        subtitle += f" · reference: {_e(display_name(reference.file))}"
     body = ("<h2>Differences</h2>" + _differences(columns, differences)
             + "<h2>Timelines</h2>" + _stacked_timelines(columns, reference)
             + "<h2>Side by side</h2>"

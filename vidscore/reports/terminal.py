@@ -15,7 +15,8 @@ from vidscore.result import VideoResult
 PIPED_WIDTH = 160  # columns used when stdout is not a terminal (a file or a pipe has no width)
 
 
-def _display_name(file: str) -> str:
+def display_name(file: str) -> str:
+    """A file as reports show it: relative to the working directory when it lies below it."""
     try:
         rel = os.path.relpath(file)
     except ValueError:
@@ -47,7 +48,7 @@ def results_table(results: Sequence[VideoResult]) -> Table:
     for result in results:
         media, transcript = result.media, result.transcript
         if not result.ok:
-            table.add_row(Text(_display_name(result.file)), *([""] * (3 + len(PILLAR_COLUMNS))),
+            table.add_row(Text(display_name(result.file)), *([""] * (3 + len(PILLAR_COLUMNS))),
                           Text(f"error: {result.error}", style="red"))
             continue
         top = result.diagnosis[0] if result.diagnosis else None
@@ -56,7 +57,7 @@ def results_table(results: Sequence[VideoResult]) -> Table:
             finding.append(f" (warning: {'; '.join(result.warnings)})", style="yellow")
         scores = result.scores
         table.add_row(
-            Text(_display_name(result.file)),
+            Text(display_name(result.file)),
             f"{media.duration_s:.1f}",
             f"{media.width}x{media.height}" + (f" r{media.rotation}" if media.rotation else ""),
             (transcript.language or "-") if transcript else "n/a",
@@ -68,7 +69,7 @@ def results_table(results: Sequence[VideoResult]) -> Table:
 
 def print_findings(result: VideoResult, console: Console) -> None:
     """One video's findings: severity, what is wrong (with seconds), and the fix."""
-    console.print(Text(_display_name(result.file), style="bold"))
+    console.print(Text(display_name(result.file), style="bold"))
     if not result.diagnosis:
         console.print(Text("  no problems found", style="green"))
     for d in result.diagnosis:
@@ -105,7 +106,7 @@ def print_verdicts(verdicts, console: Console) -> None:
     for v in verdicts:
         line = Text()
         line.append("PASS " if v.passed else "FAIL ", style="bold green" if v.passed else "bold red")
-        line.append(_display_name(v.file))
+        line.append(display_name(v.file))
         if v.overall is not None:
             line.append(f"  overall {v.overall:.1f}")
         console.print(line)
@@ -179,7 +180,7 @@ def print_comparison(comparison, console: Console) -> None:
     scale_s = max((r.media.duration_s for r in videos if r.media), default=1.0) or 1.0
     console.print(Text(f"timelines, one scale: 0 to {scale_s:.1f} s, {scale_s / TIMELINE_WIDTH:.2f} s per character", style="bold"))
     for i, r in enumerate(videos):
-        console.print(Text(("★ " if i == 0 else "  ") + _display_name(r.file), style="bold"))
+        console.print(Text(("★ " if i == 0 else "  ") + display_name(r.file), style="bold"))
         if not r.ok:
             console.print(Text(f"    error: {r.error}", style="red"))
             continue
@@ -187,7 +188,7 @@ def print_comparison(comparison, console: Console) -> None:
             console.print(Text(f"    {name:<10} │{lane}│"), markup=False, highlight=False)
     for draft in comparison.drafts:
         diffs = comparison.differences.get(draft.file)
-        console.print(Text(f"{_display_name(draft.file)} against the reference:", style="bold"))
+        console.print(Text(f"{display_name(draft.file)} against the reference:", style="bold"))
         if diffs is None:
             console.print(Text(f"  {comparison.not_compared(draft)}", style="red"))
             continue
