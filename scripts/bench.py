@@ -22,6 +22,7 @@ overhead per video, and Dask's scheduling cost per task measured with no-op task
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -118,6 +119,19 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - start
 
 
+def _cpu_s(children: bool = False) -> float:
+    """CPU seconds (user + system, every thread) used so far by this process, or by its waited-for children."""
+    t = os.times()
+    return t.children_user + t.children_system if children else t.user + t.system
+
+
+def _timed_cpu(fn, *args, **kwargs):
+    """`(result, wall seconds, CPU seconds)` of one call in this process (all its threads)."""
+    cpu_start = _cpu_s()
+    out, wall_s = _timed(fn, *args, **kwargs)
+    return out, wall_s, _cpu_s() - cpu_start
+
+
 def bench_asr_model(name: str, audio: np.ndarray, threads: int, repeat: int) -> dict:
     """Resolve, hash, load and transcribe with one model; times in seconds."""
     from vidscore import modelstore
@@ -209,6 +223,7 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
     from vidscore.config import ProductReference
     from vidscore.media import load_audio
     from vidscore.signals import speech
+    from vidscore.system import available_cores
 
     clip = bench_clip()
     products = (ProductReference("Glowa serum", (args.samples / "products" / "glowa_front.jpg",)),)
@@ -234,22 +249,28 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
     audio = load_audio(clip)
     model = speech.load_model(speech.SpeechSettings())
 
-    def asr_floor_s() -> float:
-        return min(_timed(lambda: list(model.transcribe(audio, beam_size=speech.BEAM_SIZE, vad_filter=True,
-                                                        word_timestamps=True)[0]))[1] for _ in range(2))
+    def asr_floor() -> tuple[float, float]:
+        """(wall, CPU) seconds of the faster of two transcriptions."""
+        return min(_timed_cpu(lambda: list(model.transcribe(audio, beam_size=speech.BEAM_SIZE, vad_filter=True,
+                                                            word_timestamps=True)[0]))[1:] for _ in range(2))
 
-    asr_before_s = asr_floor_s()
+    asr_before_s, asr_before_cpu_s = asr_floor()
 
     # Warm: models already loaded in this process (first analyze warms up, second is timed).
+    # The visual half alone (no speech) is timed too, to split the CPU seconds between the halves.
     analyze(clip, config)
-    warm, warm_s = _timed(analyze, clip, config)
+    warm, warm_s, warm_cpu_s = _timed_cpu(analyze, clip, config)
     if not warm.ok:
         raise SystemExit(f"bench clip failed: {warm.error}")
+    _, visual_s, visual_cpu_s = _timed_cpu(analyze, clip, dataclasses.replace(config, speech=None))
 
-    decode_s = decode_all_frames_s(clip)
-    asr_after_s = asr_floor_s()
-    asr_s = min(asr_before_s, asr_after_s)
+    _, decode_s, decode_cpu_s = _timed_cpu(decode_all_frames_s, clip)
+    asr_after_s, asr_after_cpu_s = asr_floor()
+    asr_s, asr_cpu_s = min((asr_before_s, asr_before_cpu_s), (asr_after_s, asr_after_cpu_s))
     floor_s = decode_s + asr_s
+    cores = available_cores()
+    # However well the work overlaps, `cores` cores cannot finish `warm_cpu_s` of it sooner than this.
+    bound_over_floor = warm_cpu_s / (cores * floor_s)
 
     row = {
         "clip": clip.name, "duration_s": round(warm.media.duration_s, 2),
@@ -258,6 +279,9 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
         "cold_total_s": round(cold_s, 2), "warm_total_s": round(warm_s, 2),
         "warm_over_floor": round(warm_s / floor_s, 2), "cold_over_floor": round(cold_s / floor_s, 2),
         "peak_rss_mb_cold": round(rss_mb), "stages_s": {k: round(v, 2) for k, v in warm.timings_s.items()},
+        "cores": cores, "warm_cpu_s": round(warm_cpu_s, 2), "visual_only_s": round(visual_s, 2),
+        "visual_only_cpu_s": round(visual_cpu_s, 2), "floor_decode_cpu_s": round(decode_cpu_s, 2),
+        "floor_asr_cpu_s": round(asr_cpu_s, 2), "bound_over_floor": round(bound_over_floor, 2),
     }
     print(f"  floor {floor_s:.2f} s (decode all frames {decode_s:.2f} s + ASR {asr_s:.2f} s; ASR alone before / "
           f"after the pipeline runs {asr_before_s:.2f} / {asr_after_s:.2f} s)")
@@ -266,6 +290,12 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
           f"peak RSS {rss_mb:.0f} MB")
     print("  stages (warm; visual and audio halves overlap): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in row["stages_s"].items()), flush=True)
+    print(f"  CPU (core-seconds, all threads): warm run {warm_cpu_s:.1f} (visual half alone {visual_cpu_s:.1f} in "
+          f"{visual_s:.2f} s, so speech and audio ~{warm_cpu_s - visual_cpu_s:.1f}); floor decode {decode_cpu_s:.1f} "
+          f"+ ASR {asr_cpu_s:.1f}", flush=True)
+    print(f"  bound: {cores} cores x the {floor_s:.2f} s floor = {cores * floor_s:.1f} core-seconds for the "
+          f"{warm_cpu_s:.1f} the warm run needs: total/floor >= {bound_over_floor:.2f} on this machine however well "
+          "the work overlaps", flush=True)
     return row
 
 
@@ -299,24 +329,34 @@ def bench_rescore(args: argparse.Namespace) -> dict:
 
 
 def bench_folder(args: argparse.Namespace) -> dict:
-    """A folder of 20 clips (the samples, copied round-robin), `--jobs 1` against `--jobs 2`, no cache."""
-    videos = sorted(args.samples.glob("*.mp4"))
+    """A folder of 20 clips (the samples, copied round-robin), `--jobs 1` against `--jobs 2`, no cache.
+
+    Also prints how busy `--jobs 1` keeps the cores: a second process can only use what one leaves idle.
+    """
+    from vidscore.system import available_cores
+
+    cores = available_cores()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "folder"
-        folder.mkdir()
-        for i in range(FOLDER_CLIPS):
-            shutil.copy(videos[i % len(videos)], folder / f"clip{i:02d}_{videos[i % len(videos)].name}")
-        seconds = {}
+        _copy_clips(args.samples, folder, FOLDER_CLIPS)
+        seconds, cpu_s = {}, {}
         for jobs in (1, 2):
             cmd = [sys.executable, "-m", "vidscore", "score", str(folder), "--no-cache", "-q", "--jobs", str(jobs),
                    "--config", str(args.samples / "vidscore.toml"), "--json", str(Path(tmp) / f"jobs{jobs}.json")]
+            cpu_start = _cpu_s(children=True)
             start = time.perf_counter()
             subprocess.run(cmd, check=True)
             seconds[jobs] = time.perf_counter() - start
+            cpu_s[jobs] = _cpu_s(children=True) - cpu_start
     ratio = seconds[2] / seconds[1]
+    busy = {jobs: cpu_s[jobs] / (cores * seconds[jobs]) for jobs in seconds}
     print(f"folder of {FOLDER_CLIPS} clips: --jobs 1 {seconds[1]:.1f} s, --jobs 2 {seconds[2]:.1f} s -> "
           f"jobs 2 / jobs 1 = {ratio:.2f} (target <= 0.6)", flush=True)
-    return {"clips": FOLDER_CLIPS, "jobs1_s": round(seconds[1], 1), "jobs2_s": round(seconds[2], 1), "ratio": round(ratio, 2)}
+    print(f"  CPU: --jobs 1 {cpu_s[1]:.0f} core-seconds = {busy[1]:.0%} of {cores} cores, --jobs 2 {cpu_s[2]:.0f} = "
+          f"{busy[2]:.0%}; with the same work, jobs 2 / jobs 1 >= {busy[1]:.2f} on this machine", flush=True)
+    return {"clips": FOLDER_CLIPS, "jobs1_s": round(seconds[1], 1), "jobs2_s": round(seconds[2], 1),
+            "ratio": round(ratio, 2), "cores": cores, "jobs1_cpu_s": round(cpu_s[1], 1),
+            "jobs2_cpu_s": round(cpu_s[2], 1), "bound_ratio": round(busy[1], 2)}
 
 
 def _copy_clips(samples: Path, folder: Path, count: int) -> None:
