@@ -3,7 +3,8 @@
 
 Pipeline: on a generated 30 s 1080x1920 clip, the end-to-end time (cold: a fresh process; warm:
 models loaded) against the floor (decode every frame once + transcribe with the same model), the
-per-stage times and peak RSS. Rescore: seconds per video when every signal comes from the cache.
+per-stage times, peak RSS, and the CPU seconds that bound total/floor from below on this machine's
+cores. Rescore: seconds per video when every signal comes from the cache.
 
 ASR: for each model, the real-time factor (transcription time / audio duration) on ~30 s of speech
 made by concatenating the samples' audio (espeak-ng clips when the samples are not built yet),
