@@ -23,6 +23,7 @@ overhead per video, and Dask's scheduling cost per task measured with no-op task
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -131,6 +132,41 @@ def _timed_cpu(fn, *args, **kwargs):
     cpu_start = _cpu_s()
     out, wall_s = _timed(fn, *args, **kwargs)
     return out, wall_s, _cpu_s() - cpu_start
+
+
+@contextlib.contextmanager
+def signal_cpu_s(out: dict[str, float]):
+    """Collect in `out` the CPU seconds each visual signal and the frame scaling spend in their own threads.
+
+    Wraps the signals' `consume`/`finish` and the scan's `upright_image` for the duration of the block
+    (thread CPU clocks, so overlapping threads are not double-counted). What FFmpeg's own decoding
+    threads use is not in here: it is the visual half's process CPU time minus these.
+    """
+    from vidscore.media import scan
+    from vidscore.signals.faces import FaceSignal
+    from vidscore.signals.product import ProductSignal
+    from vidscore.signals.shots import ShotsSignal
+    from vidscore.signals.text import TextSignal
+
+    def counted(key: str, fn):
+        def wrapper(*args, **kwargs):
+            start = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                out[key] = out.get(key, 0.0) + time.thread_time() - start
+        return wrapper
+
+    originals: list[tuple[object, str, object]] = [(scan, "upright_image", scan.upright_image)]
+    for cls in (ShotsSignal, TextSignal, FaceSignal, ProductSignal):
+        originals += [(cls, "consume", cls.consume), (cls, "finish", cls.finish)]
+    try:
+        for owner, attr, fn in originals:
+            setattr(owner, attr, counted("frame scaling" if attr == "upright_image" else owner.name, fn))
+        yield out
+    finally:
+        for owner, attr, fn in originals:
+            setattr(owner, attr, fn)
 
 
 def bench_asr_model(name: str, audio: np.ndarray, threads: int, repeat: int) -> dict:
@@ -263,7 +299,9 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
     warm, warm_s, warm_cpu_s = _timed_cpu(analyze, clip, config)
     if not warm.ok:
         raise SystemExit(f"bench clip failed: {warm.error}")
-    _, visual_s, visual_cpu_s = _timed_cpu(analyze, clip, dataclasses.replace(config, speech=None))
+    with signal_cpu_s({}) as stage_cpu_s:
+        _, visual_s, visual_cpu_s = _timed_cpu(analyze, clip, dataclasses.replace(config, speech=None))
+    stage_cpu_s["decoding and the rest"] = visual_cpu_s - sum(stage_cpu_s.values())
 
     _, decode_s, decode_cpu_s = _timed_cpu(decode_all_frames_s, clip)
     asr_after_s, asr_after_cpu_s = asr_floor()
@@ -283,6 +321,7 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
         "cores": cores, "warm_cpu_s": round(warm_cpu_s, 2), "visual_only_s": round(visual_s, 2),
         "visual_only_cpu_s": round(visual_cpu_s, 2), "floor_decode_cpu_s": round(decode_cpu_s, 2),
         "floor_asr_cpu_s": round(asr_cpu_s, 2), "bound_over_floor": round(bound_over_floor, 2),
+        "visual_stages_cpu_s": {k: round(v, 2) for k, v in stage_cpu_s.items()},
     }
     print(f"  floor {floor_s:.2f} s (decode all frames {decode_s:.2f} s + ASR {asr_s:.2f} s; ASR alone before / "
           f"after the pipeline runs {asr_before_s:.2f} / {asr_after_s:.2f} s)")
@@ -294,6 +333,8 @@ def bench_pipeline(args: argparse.Namespace) -> dict:
     print(f"  CPU (core-seconds, all threads): warm run {warm_cpu_s:.1f} (visual half alone {visual_cpu_s:.1f} in "
           f"{visual_s:.2f} s, so speech and audio ~{warm_cpu_s - visual_cpu_s:.1f}); floor decode {decode_cpu_s:.1f} "
           f"+ ASR {asr_cpu_s:.1f}", flush=True)
+    print("  CPU of the visual half by stage: "
+          + ", ".join(f"{k} {v:.2f}" for k, v in sorted(stage_cpu_s.items(), key=lambda kv: -kv[1])), flush=True)
     print(f"  bound: {cores} cores x the {floor_s:.2f} s floor = {cores * floor_s:.1f} core-seconds for the "
           f"{warm_cpu_s:.1f} the warm run needs: total/floor >= {bound_over_floor:.2f} on this machine however well "
           "the work overlaps", flush=True)
